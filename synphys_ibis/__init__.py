@@ -1,0 +1,56 @@
+"""synphys_ibis: the Allen Institute Synaptic Physiology releases as lazy Ibis tables.
+
+Open a release with :meth:`SynphysDatabase.load_sqlite` (or download one with
+:meth:`SynphysDatabase.load_current`), describe cells with :class:`CellClass`, and query pairs with
+:meth:`SynphysDatabase.pair_query` and :meth:`SynphysDatabase.matrix_pair_query`.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from synphys_ibis import synthetic
+from synphys_ibis.cell_class import (
+    CellClass,
+    human_layer_classes,
+    mouse_ei_classes,
+    mouse_layer_classes,
+    tutorial_classes,
+)
+from synphys_ibis.database import Database, db_address
+from synphys_ibis.errors import (
+    ColumnNotFoundError,
+    InvalidArgumentError,
+    NotAReleaseError,
+    SynphysError,
+    TableNotFoundError,
+    UnsupportedSchemaError,
+)
+from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
+from synphys_ibis.synphys import SynphysDatabase
+
+try:
+    __version__ = version("synphys_ibis")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "CellClass",
+    "ColumnNotFoundError",
+    "Database",
+    "InvalidArgumentError",
+    "NotAReleaseError",
+    "SynphysDatabase",
+    "SynphysError",
+    "TableNotFoundError",
+    "UnsupportedSchemaError",
+    "__version__",
+    "db_address",
+    "human_layer_classes",
+    "mouse_ei_classes",
+    "mouse_layer_classes",
+    "synthetic",
+    "tutorial_classes",
+]

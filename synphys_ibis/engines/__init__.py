@@ -1,0 +1,48 @@
+"""Opening backends: a SQLite release on DuckDB (attached read-only, optionally through a native
+copy), and later PostgreSQL. Every connection returned here exposes each release table under its
+own name with its logical column types."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from ibis.backends.duckdb import Backend as DuckDBBackend
+
+from synphys_ibis.engines.duckdb import attach_sqlite, connect, create_typed_views
+from synphys_ibis.native import ensure_native_copy
+
+__all__ = ["open_sqlite_release"]
+
+logger = logging.getLogger("synphys_ibis")
+
+
+def open_sqlite_release(
+    path: str | os.PathLike[str],
+    schema_version: str,
+    *,
+    native: bool,
+    cache: str | Path | None = None,
+) -> DuckDBBackend:
+    """Open a SQLite release read-only on DuckDB.
+
+    With ``native=True`` the query tables come from a native DuckDB copy in the cache (built on
+    first use) and the remaining tables from the attached file; otherwise every table is read
+    from the attached file through the sqlite scanner. The release file is never written.
+    """
+    from synphys_ibis.schema import load_schema
+
+    started = time.perf_counter()
+    schema = load_schema(schema_version)
+    if native:
+        con = connect(ensure_native_copy(path, schema, cache=cache), read_only=True, cache=cache)
+        in_native = set(con.list_tables())
+    else:
+        con = connect(cache=cache)
+        in_native = set()
+    attach_sqlite(con, path, read_only=True)
+    create_typed_views(con, schema_version, skip=in_native)
+    logger.debug("opened %s (native=%s) in %.3f s", path, native, time.perf_counter() - started)
+    return con

@@ -1,0 +1,151 @@
+"""DuckDB connections with offline extensions and read-only SQLite attachments.
+
+DuckDB normally downloads its ``sqlite_scanner`` and ``postgres_scanner`` extensions on first use,
+which fails without internet. The official signed binaries are published on PyPI as
+``duckdb-extension-*`` wheels for DuckDB 1.5.5; they are installed from the wheel into a
+project-local extension directory (under the synphys_ibis cache), with signature checks left on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import ibis
+from ibis.backends.duckdb import Backend as DuckDBBackend
+
+from synphys_ibis import settings
+from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
+from synphys_ibis.normalize import raw_sqlite_schema, typed_table
+from synphys_ibis.schema import load_schema
+
+__all__ = [
+    "DUCKDB_VERSION",
+    "RELEASE_CATALOG",
+    "attach_sqlite",
+    "connect",
+    "create_typed_views",
+    "extension_directory",
+    "load_extension",
+    "typed_sqlite_select",
+]
+
+logger = logging.getLogger("synphys_ibis")
+
+#: The DuckDB version whose extension wheels exist offline.
+DUCKDB_VERSION = "1.5.5"
+#: The catalog name under which a SQLite release file is attached.
+RELEASE_CATALOG = "release"
+
+ExtensionName = Literal["sqlite_scanner", "postgres_scanner"]
+_WHEELS = {
+    "sqlite_scanner": "duckdb-extension-sqlite-scanner",
+    "postgres_scanner": "duckdb-extension-postgres-scanner",
+}
+
+
+def extension_directory(cache: str | Path | None = None) -> Path:
+    """The project-local directory DuckDB extensions are installed into."""
+    return settings.cache_dir(cache) / "duckdb-extensions"
+
+
+def _check_duckdb_version() -> None:
+    if duckdb.__version__ != DUCKDB_VERSION:
+        raise ExtensionLoadError(
+            f"duckdb {duckdb.__version__} is installed, but the offline extension wheels exist "
+            f"only for duckdb {DUCKDB_VERSION}; install it with: pip install duckdb=={DUCKDB_VERSION}"
+        )
+
+
+def connect(
+    database: str | Path = ":memory:", *, read_only: bool = False, cache: str | Path | None = None
+) -> DuckDBBackend:
+    """Open an Ibis DuckDB connection that loads extensions from the local extension directory."""
+    _check_duckdb_version()
+    ext_dir = extension_directory(cache)
+    ext_dir.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(
+        str(database), read_only=read_only, extension_directory=str(ext_dir)
+    )
+    return con
+
+
+def _extension_file(name: ExtensionName) -> Path:
+    try:
+        module = importlib.import_module(f"duckdb_extension_{name}")
+    except ImportError as err:
+        raise ExtensionLoadError(
+            f"DuckDB's {name} extension is not installed; install it with: "
+            f"pip install {_WHEELS[name]}=={DUCKDB_VERSION}"
+        ) from err
+    path = Path(str(module.__file__)).parent / "extensions" / f"v{DUCKDB_VERSION}"
+    return path / f"{name}.duckdb_extension"
+
+
+def load_extension(con: DuckDBBackend | duckdb.DuckDBPyConnection, name: ExtensionName) -> None:
+    """Install ``name`` from its PyPI wheel if needed, then load it, without network access."""
+    raw: Any = con.con if isinstance(con, DuckDBBackend) else con
+    installed = raw.execute(
+        "SELECT installed, loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
+    ).fetchone()
+    if installed and installed[1]:
+        return
+    try:
+        if not (installed and installed[0]):
+            raw.execute(f"INSTALL '{_extension_file(name)}'")
+        raw.execute(f"LOAD {name}")
+    except duckdb.Error as err:
+        raise ExtensionLoadError(
+            f"could not load DuckDB's {name} extension offline ({err}); reinstall it with: "
+            f"pip install --force-reinstall {_WHEELS[name]}=={DUCKDB_VERSION}"
+        ) from err
+
+
+def attach_sqlite(
+    con: DuckDBBackend | duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    alias: str = RELEASE_CATALOG,
+    read_only: bool = True,
+) -> None:
+    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``."""
+    load_extension(con, "sqlite_scanner")
+    raw: Any = con.con if isinstance(con, DuckDBBackend) else con
+    mode = ", READ_ONLY" if read_only else ""
+    quoted = str(path).replace("'", "''")
+    try:
+        raw.execute(f"ATTACH '{quoted}' AS \"{alias}\" (TYPE sqlite{mode})")
+    except duckdb.Error as err:
+        raise NotAReleaseError(f"{path} cannot be opened as a SQLite database: {err}") from err
+    logger.debug("attached %s as %s (read_only=%s)", path, alias, read_only)
+
+
+@cache
+def typed_sqlite_select(schema_version: str, table: str) -> str:
+    """DuckDB SQL selecting ``table`` of the attached release with its logical column types."""
+    spec = load_schema(schema_version).table(table)
+    raw = ibis.table(raw_sqlite_schema(spec), name=table, catalog=RELEASE_CATALOG, database="main")
+    return ibis.to_sql(typed_table(raw, spec), dialect="duckdb")
+
+
+def create_typed_views(
+    con: DuckDBBackend, schema_version: str, *, skip: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """Create a TEMP VIEW per release table (except ``skip``) exposing it with logical types.
+
+    Temporary views work on read-only connections and shadow nothing the user owns; each view
+    has the table's own name, so ``con.table("pair")`` is the typed pair table.
+    """
+    present = set(con.list_tables(database=(RELEASE_CATALOG, "main")))
+    created = []
+    for spec in load_schema(schema_version):
+        if spec.name in skip or spec.name not in present:
+            continue
+        select = typed_sqlite_select(schema_version, spec.name)
+        con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{spec.name}" AS {select}')
+        created.append(spec.name)
+    return created

@@ -1,0 +1,144 @@
+"""Errors raised by synphys_ibis.
+
+Every error derives from :class:`SynphysError`; each also derives from the builtin exception users
+already catch for that kind of mistake (``ValueError``, ``LookupError``, ...). Messages name the bad
+value, the allowed values and, where one is close, the value that was probably meant.
+
+Examples
+--------
+>>> from synphys_ibis.errors import InvalidArgumentError
+>>> err = InvalidArgumentError.for_value("synapse_type", "exc", ["ex", "in", "mixed"])
+>>> print(err)
+synapse_type='exc' is not allowed; allowed values: 'ex', 'in', 'mixed'. Did you mean 'ex'?
+>>> isinstance(err, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "ColumnNotFoundError",
+    "CopyError",
+    "DownloadError",
+    "ExtensionLoadError",
+    "InvalidArgumentError",
+    "NotAReleaseError",
+    "ReadOnlyError",
+    "SynphysError",
+    "TableNotFoundError",
+    "UnknownReleaseError",
+    "UnsupportedSchemaError",
+    "VerificationError",
+]
+
+_MAX_LISTED = 20
+
+
+def format_allowed(allowed: Iterable[Any], *, limit: int = _MAX_LISTED) -> str:
+    """Render allowed values sorted, quoted, and cut after ``limit`` entries."""
+    values = sorted({repr(v) for v in allowed})
+    shown = ", ".join(values[:limit])
+    if len(values) > limit:
+        shown += f", ... ({len(values) - limit} more)"
+    return shown or "(none)"
+
+
+def did_you_mean(bad: Any, allowed: Iterable[Any]) -> str:
+    """Return ``" Did you mean 'x'?"`` when a close match of ``bad`` exists, else ``""``."""
+    if not isinstance(bad, str):
+        return ""
+    candidates = {str(a): a for a in allowed if a is not None}
+    matches = difflib.get_close_matches(bad, list(candidates), n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in candidates}
+        if bad.lower() in lowered:
+            matches = [lowered[bad.lower()]]
+    return f" Did you mean {candidates[matches[0]]!r}?" if matches else ""
+
+
+class SynphysError(Exception):
+    """Base class of every error raised by synphys_ibis."""
+
+
+class InvalidArgumentError(SynphysError, ValueError):
+    """An argument has a value (or type) that the function does not accept."""
+
+    @classmethod
+    def for_value(
+        cls, name: str, value: Any, allowed: Iterable[Any], *, hint: str = ""
+    ) -> InvalidArgumentError:
+        allowed = list(allowed)
+        message = (
+            f"{name}={value!r} is not allowed; allowed values: {format_allowed(allowed)}."
+            f"{did_you_mean(value, allowed)}"
+        )
+        return cls(message + (f" {hint}" if hint else ""))
+
+
+class _NotFound(SynphysError, LookupError):
+    kind = "name"
+
+    @classmethod
+    def for_name(
+        cls, name: Any, known: Iterable[Any], *, where: str = "", hint: str = ""
+    ) -> _NotFound:
+        known = list(known)
+        location = f" in {where}" if where else ""
+        message = (
+            f"unknown {cls.kind} {name!r}{location}; known {cls.kind}s: {format_allowed(known)}."
+            f"{did_you_mean(name, known)}"
+        )
+        return cls(message + (f" {hint}" if hint else ""))
+
+    def __str__(self) -> str:  # LookupError would quote the message like a KeyError
+        return str(self.args[0]) if self.args else ""
+
+
+class ColumnNotFoundError(_NotFound, ValueError):
+    """A column (or cell-class criterion) name does not exist."""
+
+    kind = "column"
+
+
+class TableNotFoundError(_NotFound, ValueError):
+    """A table name does not exist in the schema or database."""
+
+    kind = "table"
+
+
+class UnknownReleaseError(_NotFound, ValueError):
+    """A release name or size is not in the release manifest."""
+
+    kind = "release"
+
+
+class UnsupportedSchemaError(SynphysError, ValueError):
+    """A database has a schema version that this library cannot query."""
+
+
+class NotAReleaseError(SynphysError, ValueError):
+    """A file or database is not a synphys release (no SQLite header, no metadata row, ...)."""
+
+
+class ExtensionLoadError(SynphysError, ImportError):
+    """A DuckDB extension could not be loaded offline."""
+
+
+class ReadOnlyError(SynphysError, PermissionError):
+    """A write was attempted through a read-only database handle."""
+
+
+class DownloadError(SynphysError, OSError):
+    """A release could not be downloaded (network error, offline mode, server error)."""
+
+
+class VerificationError(SynphysError, ValueError):
+    """A file failed verification: checksum, size, SQLite header or schema version."""
+
+
+class CopyError(SynphysError, RuntimeError):
+    """A table copy between databases failed; the destination was left untouched."""

@@ -1,0 +1,146 @@
+"""Class-by-class pair matrices as single Ibis expressions.
+
+aisynphys runs one pair query per (pre class, post class) combination; here the whole matrix is one
+statement. Class membership of every cell is computed once per class dict (a union of one filter per
+class over the per-cell join, so overlapping classes are fine), then joined to the filtered pairs
+on the presynaptic and postsynaptic cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import ibis
+import ibis.expr.datatypes as dt
+from ibis.expr.types import Table as IbisTable
+
+from synphys_ibis.cell_class import CellClass, classify
+from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.pairs import PairQuery, pair_columns, probed_condition
+from synphys_ibis.stats import ci_lower, ci_upper
+
+__all__ = [
+    "build_connectivity_matrix",
+    "build_matrix_pair_query",
+    "class_membership",
+    "public_column_names",
+]
+
+
+def public_column_names(columns: Sequence[str] | None) -> tuple[str, ...]:
+    """Validate joined-column names, accepting ``synapse_psp_amplitude`` or ``synapse.psp_amplitude``."""
+    if columns is None:
+        return ()
+    if isinstance(columns, str):
+        columns = [columns]
+    known = pair_columns()
+    names = []
+    for column in columns:
+        if not isinstance(column, str):
+            raise InvalidArgumentError(f"column names must be strings, not {column!r}")
+        name = column
+        if "." in column:
+            alias, _, col = column.partition(".")
+            name = col if alias == "pair" else f"{alias}_{col}"
+        if name not in known:
+            raise ColumnNotFoundError.for_name(
+                column,
+                known,
+                where="pair query columns",
+                hint="Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude.",
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def class_membership(
+    classes: Mapping[str, CellClass], cell_view: Callable[[frozenset[str]], IbisTable]
+) -> IbisTable:
+    """``(cell_id, class_name)`` for every cell in every class, each membership once."""
+    tables: frozenset[str] = frozenset().union(*(cls.tables() for cls in classes.values()))
+    cells = cell_view(tables)
+    parts = [
+        cells.filter(cls.predicate(cells)).select(
+            cell_id=cells.id, class_name=ibis.literal(name, type=dt.string)
+        )
+        for name, cls in classes.items()
+    ]
+    return ibis.union(*parts, distinct=True)
+
+
+def build_matrix_pair_query(
+    pre_classes: Mapping[str, CellClass],
+    post_classes: Mapping[str, CellClass],
+    query: PairQuery,
+    *,
+    columns: Sequence[str] | None,
+    build_pairs: Callable[[PairQuery], IbisTable],
+    cell_view: Callable[[frozenset[str]], IbisTable],
+) -> IbisTable:
+    """One row per (pre_class, post_class, pair) membership, with the pair columns and ``columns``."""
+    pre = classify(pre_classes)
+    post = classify(post_classes)
+    extra = public_column_names(columns)
+    pairs = build_pairs(query.with_columns(*extra))
+    output = ["pre_class", "post_class", *pairs.columns]
+    if not pre or not post:
+        empty = ibis.literal(None, type=dt.string)
+        return pairs.filter(ibis.literal(False)).mutate(pre_class=empty, post_class=empty).select(
+            output
+        )
+    pre_members = class_membership(pre, cell_view).rename(
+        __pre_member="cell_id", pre_class="class_name"
+    )
+    post_members = class_membership(post, cell_view).rename(
+        __post_member="cell_id", post_class="class_name"
+    )
+    joined = pairs.join(pre_members, pairs.pre_cell_id == pre_members["__pre_member"]).join(
+        post_members, pairs.post_cell_id == post_members["__post_member"]
+    )
+    return joined.select(output)
+
+
+def build_connectivity_matrix(
+    members: IbisTable,
+    pre_names: Sequence[str],
+    post_names: Sequence[str],
+    *,
+    class_column: str,
+) -> IbisTable:
+    """Probed and connected counts, probability and 95% interval per class pair.
+
+    ``members`` is a matrix pair query holding ``class_column`` (the presynaptic cell's class
+    column used to decide which test spikes count); every combination of ``pre_names`` and
+    ``post_names`` gets a row, in that order.
+    """
+    probed = probed_condition(members, class_column)
+    connected = probed & (members.has_synapse == True)  # noqa: E712 - SQL comparison, NULL-safe
+    counts = members.group_by(["pre_class", "post_class"]).aggregate(
+        n_probed=members.id.count(where=probed),
+        n_connected=members.id.count(where=connected),
+    )
+    grid = ibis.memtable(
+        {
+            "pre_class": [p for p in pre_names for _ in post_names],
+            "post_class": [q for _ in pre_names for q in post_names],
+            "__order": list(range(len(pre_names) * len(post_names))),
+        },
+        schema={"pre_class": "string", "post_class": "string", "__order": "int64"},
+    )
+    joined = grid.left_join(
+        counts,
+        [grid.pre_class == counts.pre_class, grid.post_class == counts.post_class],
+    )
+    n_probed = joined.n_probed.fill_null(0).cast("int64")
+    n_connected = joined.n_connected.fill_null(0).cast("int64")
+    result = joined.select(
+        pre_class=joined.pre_class,
+        post_class=joined.post_class,
+        n_probed=n_probed,
+        n_connected=n_connected,
+        connection_probability=(n_connected / n_probed.nullif(0)).cast("float64"),
+        ci_lower=ci_lower(n_connected, n_probed.nullif(0)),
+        ci_upper=ci_upper(n_connected, n_probed.nullif(0)),
+        __order=joined["__order"],
+    )
+    return result.order_by("__order").drop("__order")

@@ -1,0 +1,565 @@
+"""The pair query: its join graph, column naming and filters, as Ibis expressions.
+
+This module only builds expressions; it never executes anything. A pair query starts from the
+``pair`` table (one row per ordered pair of cells recorded together), inner-joins both cells and
+the experiment, and left-joins the tables that describe the cells (morphology, patch-seq,
+intrinsic properties, cortical location), the slice, and the connection (synapse, its resting-state
+fit and conductance, short-term dynamics, the release model, the detection metrics). Only the
+joins a query needs are built: a left join that neither a filter nor a requested column uses
+cannot change which pairs are returned.
+
+Column naming: the pair table's own columns keep their names (``id`` is the pair id); a joined
+table's columns are named ``<alias>_<column>`` (``pre_cell_cre_type``, ``synapse_psp_amplitude``,
+``slice_species``), except where that name is already a pair column with the same value
+(``pre_cell_id``, ``post_cell_id``, ``experiment_id``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.operations as ops
+from ibis.common.deferred import Deferred
+from ibis.expr.types import BooleanValue, Value
+from ibis.expr.types import Table as IbisTable
+
+from synphys_ibis.cell_class import CellClass, cell_columns
+from synphys_ibis.constants import (
+    COARSE_MATRIX_PROJECTS,
+    PROBED_PAIR_TEST_SPIKE_LIMIT,
+    SYNAPSE_TYPES,
+)
+from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.normalize import LOGICAL_DTYPES
+from synphys_ibis.schema import SCHEMA_VERSION, load_schema
+
+__all__ = [
+    "ALIASES",
+    "PRELOAD_GROUPS",
+    "Alias",
+    "PairQuery",
+    "build_cell_join",
+    "build_pair_join",
+    "build_pair_query",
+    "pair_columns",
+    "pair_namespace",
+    "probed_condition",
+]
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One joined relation of the pair query.
+
+    The relation ``table`` is joined on ``<table>.<key> = <parent>.<parent_key>``, where
+    ``parent`` is the pair table (None) or another alias and ``parent_key`` a public column name.
+    """
+
+    name: str
+    table: str
+    key: str
+    parent_key: str
+    how: Literal["inner", "left"] = "left"
+    parent: str | None = None
+
+
+def _cell_side(prefix: str, cell_key: str) -> list[Alias]:
+    return [
+        Alias(f"{prefix}_{table}", table, "cell_id", cell_key)
+        for table in ("morphology", "patch_seq", "intrinsic", "cortical_cell_location")
+    ]
+
+
+#: Every relation a pair query can join, in result-column order (parents before children).
+ALIASES: tuple[Alias, ...] = (
+    Alias("experiment", "experiment", "id", "experiment_id", how="inner"),
+    Alias("slice", "slice", "id", "experiment_slice_id", parent="experiment"),
+    Alias("pre_cell", "cell", "id", "pre_cell_id", how="inner"),
+    Alias("post_cell", "cell", "id", "post_cell_id", how="inner"),
+    *sorted(
+        _cell_side("pre", "pre_cell_id") + _cell_side("post", "post_cell_id"),
+        key=lambda a: (
+            ("morphology", "patch_seq", "intrinsic", "cortical_cell_location").index(a.table),
+            a.name.startswith("post"),
+        ),
+    ),
+    Alias("synapse", "synapse", "pair_id", "id"),
+    Alias("resting_state_fit", "resting_state_fit", "synapse_id", "synapse_id", parent="synapse"),
+    Alias("dynamics", "dynamics", "pair_id", "id"),
+    Alias("synapse_model", "synapse_model", "pair_id", "id"),
+    Alias("conductance", "conductance", "synapse_id", "synapse_id", parent="synapse"),
+    Alias("synapse_prediction", "synapse_prediction", "pair_id", "id"),
+)
+_ALIAS_BY_NAME = {a.name: a for a in ALIASES}
+#: Aliases every pair query joins: their inner joins decide which pairs exist.
+BASE_ALIASES = frozenset(a.name for a in ALIASES if a.how == "inner")
+
+#: ``preload`` groups: which joined columns appear in the result.
+PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
+    "experiment": ("experiment", "slice"),
+    "cell": tuple(
+        a.name for a in ALIASES if a.name.startswith(("pre_", "post_"))
+    ),
+    "synapse": ("synapse", "resting_state_fit", "dynamics", "synapse_model", "conductance"),
+    "synapse_prediction": ("synapse_prediction",),
+}
+
+
+@cache
+def pair_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str | None, str]]:
+    """Map every public pair-query column to ``(alias, column)``; alias None is the pair table."""
+    schema = load_schema(schema_version)
+    columns: dict[str, tuple[str | None, str]] = {
+        name: (None, name) for name in schema.table("pair").column_names
+    }
+    for alias in ALIASES:
+        for column in schema.table(alias.table).column_names:
+            columns.setdefault(f"{alias.name}_{column}", (alias.name, column))
+    return columns
+
+
+def alias_columns(alias: str, schema_version: str = SCHEMA_VERSION) -> list[str]:
+    """Public names of one alias's columns, in table order."""
+    return [name for name, (owner, _) in pair_columns(schema_version).items() if owner == alias]
+
+
+@cache
+def pair_namespace(schema_version: str = SCHEMA_VERSION) -> IbisTable:
+    """An unbound table holding every public pair-query column, for resolving user filters."""
+    schema = load_schema(schema_version)
+    fields = {}
+    for public, (alias, column) in pair_columns(schema_version).items():
+        table = "pair" if alias is None else _ALIAS_BY_NAME[alias].table
+        fields[public] = LOGICAL_DTYPES[schema.table(table).column(column).type]
+    return ibis.table(fields, name="pair_query")
+
+
+def with_parents(aliases: frozenset[str] | set[str]) -> frozenset[str]:
+    """Close a set of aliases over the aliases they are joined through, plus the base joins."""
+    result = set(aliases) | BASE_ALIASES
+    for name in list(result):
+        parent = _ALIAS_BY_NAME[name].parent
+        while parent is not None:
+            result.add(parent)
+            parent = _ALIAS_BY_NAME[parent].parent
+    return frozenset(result)
+
+
+TableLookup = Callable[[str], IbisTable]
+
+
+def build_pair_join(table: TableLookup, shape: frozenset[str]) -> IbisTable:
+    """Join ``pair`` with the aliases in ``shape`` (closed with :func:`with_parents`).
+
+    The result has every pair column and every column of the joined aliases, publicly named.
+    """
+    shape = with_parents(shape)
+    pair = table("pair")
+    relations: dict[str | None, IbisTable] = {None: pair}
+    joined = pair
+    output = list(pair.columns)
+    for alias in ALIASES:
+        if alias.name not in shape:
+            continue
+        source = table(alias.table)
+        public = alias_columns(alias.name)
+        key = f"__{alias.name}_key"
+        projection = {name: source[name.removeprefix(alias.name + "_")] for name in public}
+        projection[key] = source[alias.key]
+        relation = source.select(**projection)
+        parent = relations[alias.parent]
+        joined = joined.join(relation, parent[alias.parent_key] == relation[key], how=alias.how)
+        relations[alias.name] = relation
+        output += public
+    return joined.select(*output)
+
+
+def build_cell_join(table: TableLookup, cell_tables: frozenset[str]) -> IbisTable:
+    """One row per cell (and per combination of its related rows) with bare column names.
+
+    ``cell_tables`` names which of morphology, intrinsic, cortical_cell_location and patch_seq to
+    left-join; where tables share a column name the earlier table in the lookup order wins.
+    """
+    cell = table("cell")
+    joined = cell
+    output: dict[str, Value] = {}
+    owners = cell_columns(SCHEMA_VERSION)
+    relations = {"cell": cell}
+    for table_name in ("morphology", "intrinsic", "cortical_cell_location", "patch_seq"):
+        if table_name not in cell_tables:
+            continue
+        relation = table(table_name)
+        key = f"__{table_name}_key"
+        names = [n for n, (owner, _) in owners.items() if owner == table_name]
+        relation = relation.select(**{key: relation.cell_id}, **{n: relation[n] for n in names})
+        joined = joined.join(relation, cell.id == relation[key], how="left")
+        relations[table_name] = relation
+    for name, (owner, _) in owners.items():
+        if owner in relations:
+            output[name] = relations[owner][name]
+    return joined.select(**output)
+
+
+# -- arguments ---------------------------------------------------------------------------------
+Range = tuple[float | None, float | None]
+FilterExpr = Deferred | BooleanValue | Callable[[IbisTable], BooleanValue]
+
+
+@dataclass(frozen=True)
+class PairQuery:
+    """Validated arguments of a pair query (see ``SynphysDatabase.pair_query``)."""
+
+    pre_class: CellClass | None = None
+    post_class: CellClass | None = None
+    synapse: bool | None = None
+    synapse_type: str | None = None
+    synapse_probed: bool = False
+    electrical: bool | None = None
+    project_names: tuple[str, ...] | None = None
+    acsf: tuple[str, ...] | None = None
+    age: Range | None = None
+    species: str | None = None
+    distance: Range | None = None
+    internal: tuple[str, ...] | None = None
+    preload: tuple[str, ...] = ()
+    filter_exprs: tuple[FilterExpr, ...] = ()
+    extra_columns: tuple[str, ...] = ()
+
+    def output_columns(self) -> list[str]:
+        """Result columns: the pair's own, the preloaded groups', then ``extra_columns``."""
+        names = list(load_schema(SCHEMA_VERSION).table("pair").column_names)
+        aliases = {a for group in self.preload for a in PRELOAD_GROUPS[group]}
+        for alias in ALIASES:
+            if alias.name in aliases:
+                names += alias_columns(alias.name)
+        names += [c for c in self.extra_columns if c not in names]
+        return names
+
+    def filter_columns(self) -> set[str]:
+        """Public columns the filters of this query read (cell classes excluded)."""
+        used: set[str] = set()
+        if self.synapse_type is not None:
+            used.add("synapse_synapse_type")
+        if self.synapse_probed:
+            used.add("pre_cell_cell_class")
+        if self.age is not None and self.age != (None, None):
+            used.add("slice_age")
+        if self.species is not None:
+            used.add("slice_species")
+        for expr in self.filter_exprs:
+            used |= _referenced_columns(resolve_filter(expr, pair_namespace()))
+        return used
+
+    def shape(self) -> frozenset[str]:
+        """The aliases the join needs for these filters and output columns."""
+        columns = pair_columns()
+        needed = {columns[c][0] for c in self.filter_columns() | set(self.output_columns())}
+        needed.discard(None)
+        return with_parents({a for a in needed if a is not None})
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """A hashable value equal for queries that compile to the same SQL.
+
+        Filters are keyed by their resolved Ibis operation (structural equality), so two
+        deferreds or callables producing the same condition share an entry.
+        """
+        namespace = pair_namespace()
+        parts: list[Any] = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, CellClass):
+                value = ("class", value.cache_key())
+            elif name == "filter_exprs":
+                value = tuple(resolve_filter(e, namespace).op() for e in value)
+            parts.append((name, value))
+        return tuple(parts)
+
+    def with_columns(self, *names: str) -> PairQuery:
+        return replace(self, extra_columns=tuple(dict.fromkeys((*self.extra_columns, *names))))
+
+
+def resolve_filter(expr: FilterExpr, table: IbisTable) -> BooleanValue:
+    """Bind a user filter (deferred, callable, or expression on any table) to ``table`` by name."""
+    if isinstance(expr, Deferred):
+        resolved: Any = _resolve_names(lambda: expr.resolve(table), table)
+    elif isinstance(expr, Value):
+        fields = expr.op().find(ops.Field)
+        for f in fields:
+            if f.name not in table.columns:
+                raise ColumnNotFoundError.for_name(f.name, table.columns, where="pair query")
+        mapping = {f: ops.Field(table.op(), f.name) for f in fields}
+        resolved = expr.op().replace(mapping).to_expr()
+    elif callable(expr):
+        resolved = _resolve_names(lambda: expr(table), table)
+    else:
+        raise InvalidArgumentError(
+            f"filter_exprs entries must be Ibis boolean expressions, deferreds such as "
+            f"`_.synapse_psp_amplitude > 1e-4`, or callables; got {expr!r} of type "
+            f"{type(expr).__name__}"
+        )
+    if not isinstance(resolved, BooleanValue):
+        raise InvalidArgumentError(
+            f"filter {expr!r} is not a boolean condition (it gives {type(resolved).__name__})"
+        )
+    return resolved
+
+
+def _resolve_names(resolve: Callable[[], Any], table: IbisTable) -> Any:
+    try:
+        return resolve()
+    except AttributeError as err:
+        bad = str(err).rsplit("attribute ", 1)[-1].strip("'\" ")
+        raise ColumnNotFoundError.for_name(
+            bad,
+            table.columns,
+            where="pair query",
+            hint="Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude.",
+        ) from err
+
+
+def _referenced_columns(expr: Value) -> set[str]:
+    return {f.name for f in expr.op().find(ops.Field)}
+
+
+def probed_condition(
+    table: IbisTable, class_column: str = "pre_cell_cell_class"
+) -> BooleanValue:
+    """Whether a pair was probed for a connection: its presynaptic cell fired enough test spikes.
+
+    Excitatory presynaptic cells need more than ``PROBED_PAIR_TEST_SPIKE_LIMIT`` (10) spikes while
+    the postsynaptic cell was held for excitatory currents, inhibitory ones as many for inhibitory
+    currents; a cell of unknown class needs both. SQL NULLs count as not probed.
+    """
+    limit = PROBED_PAIR_TEST_SPIKE_LIMIT
+    cls = table[class_column]
+    ex = table.n_ex_test_spikes > limit
+    inh = table.n_in_test_spikes > limit
+    return ((cls == "ex") & ex) | ((cls == "in") & inh) | (ex & inh)
+
+
+def _pair_filters(query: PairQuery, view: IbisTable) -> list[BooleanValue]:
+    filters: list[BooleanValue] = []
+    if query.synapse is not None:
+        filters.append(view.has_synapse == query.synapse)
+    if query.synapse_type is not None:
+        filters.append(view.synapse_synapse_type == query.synapse_type)
+    if query.synapse_probed:
+        filters.append(probed_condition(view))
+    if query.electrical is not None:
+        filters.append(view.has_electrical == query.electrical)
+    for column, values in (
+        ("experiment_project_name", query.project_names),
+        ("experiment_acsf", query.acsf),
+        ("experiment_internal", query.internal),
+    ):
+        if values is not None:
+            filters.append(
+                view[column] == values[0] if len(values) == 1 else view[column].isin(values)
+            )
+    for column, bounds in (("slice_age", query.age), ("distance", query.distance)):
+        if bounds is not None:
+            low, high = bounds
+            if low is not None:
+                filters.append(view[column] >= low)
+            if high is not None:
+                filters.append(view[column] <= high)
+    if query.species is not None:
+        filters.append(view.slice_species == query.species)
+    filters += [resolve_filter(expr, view) for expr in query.filter_exprs]
+    return filters
+
+
+def class_cell_ids(cls: CellClass, cell_view: Callable[[frozenset[str]], IbisTable]) -> IbisTable:
+    """The ids of the cells in ``cls``, as a one-column table ``id``."""
+    cells = cell_view(cls.tables())
+    return cells.filter(cls.predicate(cells)).select("id")
+
+
+def build_pair_query(
+    query: PairQuery,
+    *,
+    pair_view: Callable[[frozenset[str]], IbisTable],
+    cell_view: Callable[[frozenset[str]], IbisTable],
+    duplicated: Callable[[frozenset[str]], bool],
+    ordered: bool = True,
+) -> IbisTable:
+    """Build the lazy pair query: one row per pair, filtered, with the requested columns.
+
+    ``pair_view(shape)`` returns the pair join for a set of aliases, ``cell_view(tables)`` the
+    per-cell join, and ``duplicated(shape)`` whether any one-to-many alias in the shape actually
+    has several rows for some key in this database. When it does, each pair keeps the joined
+    row with the lowest child ids among those that satisfy every filter.
+    """
+    shape = query.shape()
+    view = pair_view(shape)
+    filters = _pair_filters(query, view)
+    for cls, column in ((query.pre_class, "pre_cell_id"), (query.post_class, "post_cell_id")):
+        if cls is not None and (cls.criteria or cls.exprs):
+            filters.append(view[column].isin(class_cell_ids(cls, cell_view).id))
+    result = view.filter(*filters) if filters else view
+    if duplicated(shape):
+        child_ids = [
+            f"{alias.name}_id" for alias in ALIASES if alias.name in shape and alias.how == "left"
+        ]
+        rank = ibis.row_number().over(group_by=result.id, order_by=[result[c] for c in child_ids])
+        result = result.mutate(__row=rank).filter(lambda t: t["__row"] == 0)
+    result = result.select(*query.output_columns())
+    return result.order_by("id") if ordered else result
+
+
+# -- validation of user arguments ---------------------------------------------------------------
+def validate_pair_query(
+    *,
+    pre_class: Any = None,
+    post_class: Any = None,
+    synapse: Any = None,
+    synapse_type: Any = None,
+    synapse_probed: Any = None,
+    electrical: Any = None,
+    experiment_type: Any = None,
+    project_name: Any = None,
+    acsf: Any = None,
+    age: Any = None,
+    species: Any = None,
+    distance: Any = None,
+    internal: Any = None,
+    preload: Any = (),
+    filter_exprs: Any = None,
+    known_projects: Callable[[], Sequence[str | None]],
+) -> PairQuery:
+    """Check every pair-query argument and return the validated :class:`PairQuery`.
+
+    ``known_projects`` is called (only when project names are given) to check them against the
+    project names present in the database.
+    """
+    if experiment_type is not None:
+        if experiment_type != "standard multipatch":
+            raise InvalidArgumentError.for_value(
+                "experiment_type",
+                experiment_type,
+                ["standard multipatch"],
+                hint="Use project_name= to select other experiments.",
+            )
+        if project_name is not None:
+            raise InvalidArgumentError(
+                "cannot give both experiment_type and project_name; 'standard multipatch' "
+                f"already selects the projects {list(COARSE_MATRIX_PROJECTS)}"
+            )
+        project_name = list(COARSE_MATRIX_PROJECTS)
+    filters = () if filter_exprs is None else filter_exprs
+    if not isinstance(filters, (list, tuple)):
+        filters = (filters,)
+    return PairQuery(
+        pre_class=_cell_class("pre_class", pre_class),
+        post_class=_cell_class("post_class", post_class),
+        synapse=_optional_bool("synapse", synapse),
+        synapse_type=_choice("synapse_type", synapse_type, SYNAPSE_TYPES),
+        synapse_probed=bool(_optional_bool("synapse_probed", synapse_probed)),
+        electrical=_optional_bool("electrical", electrical),
+        project_names=_projects(project_name, known_projects),
+        acsf=_strings("acsf", acsf),
+        age=_range("age", age),
+        species=_string("species", species),
+        distance=_range("distance", distance),
+        internal=_strings("internal", internal),
+        preload=_preload(preload),
+        filter_exprs=tuple(filters),
+    )
+
+
+def _cell_class(name: str, value: Any) -> CellClass | None:
+    if value is None or isinstance(value, CellClass):
+        return value
+    raise InvalidArgumentError(
+        f"{name} must be a CellClass or None, not {value!r} of type {type(value).__name__}; "
+        f"build one with CellClass(cre_type='sst', ...)"
+    )
+
+
+def _optional_bool(name: str, value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_
+        return bool(value)
+    raise InvalidArgumentError.for_value(name, value, [True, False, None])
+
+
+def _choice(name: str, value: Any, allowed: Sequence[str]) -> str | None:
+    if value is None or (isinstance(value, str) and value in allowed):
+        return value
+    raise InvalidArgumentError.for_value(name, value, allowed)
+
+
+def _string(name: str, value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidArgumentError(f"{name} must be a single string or None, not {value!r}")
+
+
+def _strings(name: str, value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    values = (value,) if isinstance(value, str) else value
+    if isinstance(values, (list, tuple, set, frozenset)) and all(
+        isinstance(v, str) for v in values
+    ):
+        return tuple(values)
+    raise InvalidArgumentError(
+        f"{name} must be a string or a list of strings, not {value!r} of type {type(value).__name__}"
+    )
+
+
+def _range(name: str, value: Any) -> Range | None:
+    if value is None:
+        return None
+    ok = isinstance(value, (tuple, list)) and len(value) == 2
+    if ok:
+        for bound in value:
+            if bound is not None and (isinstance(bound, bool) or not _is_number(bound)):
+                ok = False
+    if not ok:
+        raise InvalidArgumentError(
+            f"{name} must be a (min, max) pair of numbers or None, e.g. (0, 100e-6); got {value!r}"
+        )
+    low, high = (None if b is None else float(b) for b in value)
+    if low is not None and high is not None and low > high:
+        raise InvalidArgumentError(f"{name}={value!r} has min > max; no pair could match")
+    return (low, high)
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, str)
+
+
+def _preload(value: Any) -> tuple[str, ...]:
+    groups = (value,) if isinstance(value, str) else tuple(value or ())
+    for group in groups:
+        if group not in PRELOAD_GROUPS:
+            raise InvalidArgumentError.for_value("preload", group, PRELOAD_GROUPS)
+    return tuple(g for g in PRELOAD_GROUPS if g in groups)
+
+
+def _projects(
+    value: Any, known_projects: Callable[[], Sequence[str | None]]
+) -> tuple[str, ...] | None:
+    names = _strings("project_name", value)
+    if names is None:
+        return None
+    known = list(known_projects())
+    for name in names:
+        if name not in known:
+            raise InvalidArgumentError.for_value(
+                "project_name",
+                name,
+                [k for k in known if k is not None],
+                hint="(project names present in this database)",
+            )
+    return names

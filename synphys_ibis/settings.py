@@ -1,0 +1,62 @@
+"""Environment overrides, read at call time (never at import).
+
+=============================== ==================================================================
+variable                        effect
+=============================== ==================================================================
+``SYNPHYS_IBIS_CACHE_DIR``      where downloads, native DuckDB copies and DuckDB extensions live
+                                (default: the platform cache directory, ``pooch.os_cache``)
+``SYNPHYS_IBIS_NATIVE_CACHE``   ``0`` queries the attached SQLite file directly instead of a
+                                one-time native DuckDB copy of its query tables (default ``1``)
+``SYNPHYS_IBIS_OFFLINE``        ``1`` never touches the network
+``SYNPHYS_IBIS_MANIFEST``       path or URL of a release manifest replacing the bundled one
+=============================== ==================================================================
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from synphys_ibis.errors import InvalidArgumentError
+
+__all__ = ["cache_dir", "env_flag", "native_cache_enabled", "offline"]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_flag(name: str, *, default: bool) -> bool:
+    """Read a boolean environment variable; an unrecognised value is an error, not a guess."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InvalidArgumentError.for_value(name, raw, sorted(_TRUE | (_FALSE - {""})))
+
+
+def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The cache directory: ``override``, else ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache."""
+    if override is not None:
+        return Path(override).expanduser()
+    from_env = os.environ.get("SYNPHYS_IBIS_CACHE_DIR")
+    if from_env:
+        return Path(from_env).expanduser()
+    import pooch
+
+    return Path(pooch.os_cache("synphys_ibis"))
+
+
+def native_cache_enabled(override: bool | None = None) -> bool:
+    """Whether SQLite releases are queried through a native DuckDB copy of their query tables."""
+    if override is not None:
+        return override
+    return env_flag("SYNPHYS_IBIS_NATIVE_CACHE", default=True)
+
+
+def offline() -> bool:
+    """Whether ``SYNPHYS_IBIS_OFFLINE`` forbids network access."""
+    return env_flag("SYNPHYS_IBIS_OFFLINE", default=False)

@@ -1,0 +1,377 @@
+"""``SynphysDatabase``: the synphys query API over a :class:`~synphys_ibis.database.Database`.
+
+Every query returns a lazy Ibis table: nothing runs until rows are asked for
+(``.to_pandas()``, ``.to_pyarrow()``, ``.to_pyarrow_batches()``, ``.to_parquet()``), and
+``ibis.to_sql(table)`` shows the single SQL statement that will run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ibis.backends import BaseBackend
+from ibis.expr.types import Table as IbisTable
+
+from synphys_ibis.catalog import Catalog
+from synphys_ibis.cell_class import CellClass, classify
+from synphys_ibis.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
+from synphys_ibis.database import Database
+from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, UnsupportedSchemaError
+from synphys_ibis.matrix import (
+    build_connectivity_matrix,
+    build_matrix_pair_query,
+    public_column_names,
+)
+from synphys_ibis.pairs import FilterExpr, PairQuery, build_pair_query, validate_pair_query
+from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
+from synphys_ibis.sqlite_file import read_metadata
+
+__all__ = ["SynphysDatabase"]
+
+logger = logging.getLogger("synphys_ibis")
+
+
+class SynphysDatabase(Database):
+    """A synaptic physiology release, queried as lazy Ibis tables.
+
+    Parameters
+    ----------
+    ro_host, rw_host, db_name
+        As for :class:`~synphys_ibis.database.Database`; ``SynphysDatabase('sqlite:///', None,
+        path)`` opens a release file read-only (prefer :meth:`load_sqlite`).
+    check_schema
+        Refuse a database whose metadata records another schema version than the supported ones,
+        or that has no metadata row. With False, the recorded version is used if known.
+    native_cache, cache_dir
+        See :class:`~synphys_ibis.database.Database`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a release file does not exist (nothing is created).
+    NotAReleaseError
+        If the file is not a SQLite database or has no metadata row.
+    UnsupportedSchemaError
+        If the recorded schema version is not supported.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+    >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "demo.sqlite"), n_experiments=5)
+    >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+    ...     pairs = db.pair_query(pre_class=CellClass(cre_type="sst"), species="mouse")
+    ...     "pre_cell_id" in pairs.columns
+    True
+    """
+
+    mouse_projects: ClassVar[list[str]] = list(MOUSE_PROJECTS)
+    human_projects: ClassVar[list[str]] = list(HUMAN_PROJECTS)
+    default_sample_rate: ClassVar[int] = 20000
+
+    def __init__(
+        self,
+        ro_host: str,
+        rw_host: str | None = None,
+        db_name: str | os.PathLike[str] | None = None,
+        check_schema: bool = True,
+        *,
+        native_cache: bool | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        super().__init__(ro_host, rw_host, db_name, native_cache=native_cache, cache_dir=cache_dir)
+        self.check_schema = check_schema
+        self._metadata = self._read_metadata()
+        self._schema_version = self._choose_schema_version(self._metadata)
+        try:
+            self.ro  # noqa: B018 - open now so that errors surface here, not at the first query
+        except BaseException:
+            self.dispose_engines()
+            raise
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def load_sqlite(
+        cls,
+        path: str | os.PathLike[str],
+        readonly: bool = True,
+        *,
+        native_cache: bool | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> SynphysDatabase:
+        """Open a SQLite release file (read-only unless ``readonly=False``).
+
+        The file is attached to DuckDB read-only; by default the tables queries read are copied
+        once into a native DuckDB file in the cache, which answers queries several times faster.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such release file: {path}")
+        rw_host = None if readonly else "sqlite:///"
+        return cls(
+            "sqlite:///",
+            rw_host,
+            str(path.resolve()),
+            native_cache=native_cache,
+            cache_dir=cache_dir,
+        )
+
+    def _read_metadata(self) -> dict[str, Any] | None:
+        if self.backend == "sqlite":
+            return read_metadata(self._require_path())
+        return None
+
+    def _choose_schema_version(self, metadata: dict[str, Any] | None) -> str:
+        recorded = None if not metadata else metadata.get("db_version")
+        recorded = None if recorded is None else str(recorded)
+        if self.check_schema:
+            if recorded is None:
+                raise NotAReleaseError(
+                    f"{self.db_name} has no metadata row recording its schema version; "
+                    f"pass check_schema=False to open it as schema {SCHEMA_VERSION}"
+                )
+            if recorded not in SUPPORTED_SCHEMA_VERSIONS:
+                raise UnsupportedSchemaError(
+                    f"{self.db_name} has schema version {recorded}; this version of synphys_ibis "
+                    f"queries schema versions {', '.join(SUPPORTED_SCHEMA_VERSIONS)}. Open a "
+                    f"release with a supported schema (see SynphysDatabase.list_versions()) or pass "
+                    f"check_schema=False"
+                )
+            return recorded
+        return recorded if recorded in available_schema_versions() else SCHEMA_VERSION
+
+    # -- properties ----------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> str:
+        """The schema version recorded in the database's metadata row."""
+        return self._schema_version
+
+    @property
+    def version_name(self) -> str:
+        """The release's file name (or database name), e.g. ``synphys_r2.1_small.sqlite``."""
+        return os.path.basename(self.db_name or "")
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        """The metadata row: ``db_version``, ``creation_date`` and ``origin``."""
+        return None if self._metadata is None else dict(self._metadata)
+
+    def __repr__(self) -> str:
+        return (
+            f"<SynphysDatabase {self.version_name!r} schema {self.schema_version} "
+            f"on {self.backend}>"
+        )
+
+    def list_project_names(self) -> list[str | None]:
+        """The distinct project names of the experiments (None included when present)."""
+        return list(self.catalog.project_names())
+
+    # -- queries ---------------------------------------------------------------------------------
+    def _session_catalog(self, session: BaseBackend | None) -> Catalog:
+        if session is None or session is self.ro:
+            return self.catalog
+        return Catalog(session, self.schema_version, temp_views=self._temp_views())
+
+    def pair_query(
+        self,
+        pre_class: CellClass | None = None,
+        post_class: CellClass | None = None,
+        synapse: bool | None = None,
+        synapse_type: str | None = None,
+        synapse_probed: bool | None = None,
+        electrical: bool | None = None,
+        experiment_type: str | None = None,
+        project_name: str | Sequence[str] | None = None,
+        acsf: str | Sequence[str] | None = None,
+        age: tuple[float | None, float | None] | None = None,
+        species: str | None = None,
+        distance: tuple[float | None, float | None] | None = None,
+        internal: str | Sequence[str] | None = None,
+        preload: Sequence[str] = (),
+        session: BaseBackend | None = None,
+        filter_exprs: Sequence[FilterExpr] | None = None,
+    ) -> IbisTable:
+        """Pairs of cells recorded together, filtered, as one lazy Ibis table (one row per pair).
+
+        A *pair* is an ordered (presynaptic, postsynaptic) pair of cells patched at the same
+        time; both directions are separate pairs. Filters are ANDed; SQL NULL never matches.
+
+        Parameters
+        ----------
+        pre_class, post_class
+            Cell classes the presynaptic / postsynaptic cell must belong to.
+        synapse
+            ``pair.has_synapse`` must equal this (False excludes pairs never annotated).
+        synapse_type
+            ``'ex'``, ``'in'`` or ``'mixed'``: the synapse's sign (pairs without a synapse drop).
+        synapse_probed
+            True keeps pairs that were probed for a connection: the presynaptic cell fired more
+            than 10 test spikes of its own sign (both signs when its class is unknown). False
+            and None filter nothing.
+        electrical
+            ``pair.has_electrical`` must equal this.
+        experiment_type
+            ``'standard multipatch'`` selects the three coarse-matrix projects.
+        project_name, acsf, internal
+            One value or a list of values of ``experiment.project_name`` / ``acsf`` /
+            ``internal``. Project names must exist in the database.
+        age, distance
+            ``(min, max)`` bounds (inclusive, either may be None) on ``slice.age`` (days for
+            mouse) and ``pair.distance`` (metres).
+        species
+            ``'mouse'`` or ``'human'`` (``slice.species``).
+        preload
+            Groups of joined columns to include: ``'experiment'`` (experiment and slice),
+            ``'cell'`` (both cells and their morphology, patch-seq, intrinsic and location),
+            ``'synapse'`` (synapse, resting-state fit, dynamics, release model, conductance),
+            ``'synapse_prediction'``.
+        session
+            The Ibis connection to build on (default: the read-only one).
+        filter_exprs
+            Extra conditions: deferreds (``_.synapse_psp_amplitude > 1e-4``), callables taking
+            the joined table, or Ibis expressions; they may use any joined column.
+
+        Returns
+        -------
+        ibis.Table
+            Pair columns under their own names (``id`` is the pair id) and joined columns as
+            ``<alias>_<column>``, ordered by pair id.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For any argument outside its allowed values; the message lists them.
+        ColumnNotFoundError
+            For a filter naming an unknown column.
+        """
+        query = validate_pair_query(
+            pre_class=pre_class,
+            post_class=post_class,
+            synapse=synapse,
+            synapse_type=synapse_type,
+            synapse_probed=synapse_probed,
+            electrical=electrical,
+            experiment_type=experiment_type,
+            project_name=project_name,
+            acsf=acsf,
+            age=age,
+            species=species,
+            distance=distance,
+            internal=internal,
+            preload=preload,
+            filter_exprs=filter_exprs,
+            known_projects=self.list_project_names,
+        )
+        catalog = self._session_catalog(session)
+        return catalog.compiled(
+            ("pair_query", query.cache_key()), lambda: self._build_pair_query(query, catalog)
+        )
+
+    @staticmethod
+    def _build_pair_query(query: PairQuery, catalog: Catalog, *, ordered: bool = True) -> IbisTable:
+        return build_pair_query(
+            query,
+            pair_view=catalog.pair_view,
+            cell_view=catalog.cell_view,
+            duplicated=catalog.pair_shape_duplicates,
+            ordered=ordered,
+        )
+
+    def _validated_args(self, pair_query_args: Mapping[str, Any] | None) -> PairQuery:
+        args = dict(pair_query_args or {})
+        for forbidden in ("pre_class", "post_class", "session"):
+            if forbidden in args:
+                raise InvalidArgumentError(
+                    f"pair_query_args may not contain {forbidden!r}; the matrix sets it"
+                )
+        return validate_pair_query(**args, known_projects=self.list_project_names)
+
+    def matrix_pair_query(
+        self,
+        pre_classes: Mapping[str, CellClass],
+        post_classes: Mapping[str, CellClass],
+        columns: Sequence[str] | None = None,
+        pair_query_args: Mapping[str, Any] | None = None,
+    ) -> IbisTable:
+        """Pairs of every (pre class, post class) combination, as ONE lazy table.
+
+        Each row is one membership: a pair whose presynaptic cell is in ``pre_classes[pre]``
+        and postsynaptic cell in ``post_classes[post]``, with ``pre_class`` / ``post_class``
+        holding the dict keys. Classes may overlap, so a pair can appear under several keys.
+
+        Parameters
+        ----------
+        pre_classes, post_classes
+            ``{name: CellClass}``.
+        columns
+            Joined columns to add, by public name (``'synapse_psp_amplitude'``) or as
+            ``'alias.column'`` (``'synapse.psp_amplitude'``).
+        pair_query_args
+            Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
+        """
+        query = self._validated_args(pair_query_args)
+        catalog = self.catalog
+        pre, post = classify(pre_classes), classify(post_classes)
+        key = (
+            "matrix_pair_query",
+            tuple((name, cls.cache_key()) for name, cls in pre.items()),
+            tuple((name, cls.cache_key()) for name, cls in post.items()),
+            public_column_names(columns),
+            query.cache_key(),
+        )
+        return catalog.compiled(
+            key,
+            lambda: build_matrix_pair_query(
+                pre,
+                post,
+                query,
+                columns=columns,
+                build_pairs=lambda q: self._build_pair_query(q, catalog, ordered=False),
+                cell_view=catalog.cell_view,
+            ),
+        )
+
+    def connectivity_matrix(
+        self,
+        pre_classes: Mapping[str, CellClass],
+        post_classes: Mapping[str, CellClass],
+        *,
+        class_column: str = "cell_class_nonsynaptic",
+        **pair_query_args: Any,
+    ) -> IbisTable:
+        """Connection probability for every class pair, as ONE lazy table.
+
+        Per (pre_class, post_class): ``n_probed`` pairs (probed as in ``synapse_probed``, with
+        the presynaptic cell's ``class_column`` deciding its sign), ``n_connected`` probed pairs
+        with ``has_synapse``, ``connection_probability`` = n_connected / n_probed and its 95%
+        Clopper-Pearson interval ``ci_lower`` / ``ci_upper``. Every combination of the two dicts
+        appears, in dict order, with zero counts where no pair was probed.
+
+        Parameters
+        ----------
+        pre_classes, post_classes
+            ``{name: CellClass}``.
+        class_column
+            ``'cell_class_nonsynaptic'`` (default, as aisynphys' connectivity analyses) or
+            ``'cell_class'`` (as ``pair_query(synapse_probed=True)``).
+        **pair_query_args
+            Filters of :meth:`pair_query` (``species='mouse'``, ``experiment_type=...``).
+        """
+        if class_column not in ("cell_class", "cell_class_nonsynaptic"):
+            raise InvalidArgumentError.for_value(
+                "class_column", class_column, ["cell_class", "cell_class_nonsynaptic"]
+            )
+        column = f"pre_cell_{class_column}"
+        members = self.matrix_pair_query(
+            pre_classes, post_classes, columns=[column], pair_query_args=pair_query_args
+        )
+        return build_connectivity_matrix(
+            members,
+            list(classify(pre_classes)),
+            list(classify(post_classes)),
+            class_column=column,
+        )
