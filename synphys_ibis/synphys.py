@@ -120,6 +120,68 @@ class SynphysDatabase(Database):
             cache_dir=cache_dir,
         )
 
+    @classmethod
+    def connect(cls, target: str | os.PathLike[str], **kwargs: Any) -> SynphysDatabase:
+        """Open a release named in any of the ways users name one.
+
+        ``target`` is a path to a SQLite release, ``duckdb:///path`` for a native DuckDB copy,
+        ``postgresql://user@host:port/dbname``, a size (``'small'``, ``'medium'``, ``'full'``:
+        the current release of that size) or a release file name such as
+        ``'synphys_r2.1_small.sqlite'`` (downloaded and cached on first use). Keyword arguments
+        go to the constructor.
+
+        Raises
+        ------
+        FileNotFoundError
+            For a path that does not exist.
+        UnknownReleaseError
+            For a name that is neither a path nor a published release.
+        """
+        text = os.fspath(target)
+        if text.startswith(("postgresql://", "postgres://")):
+            host, _, db_name = text.rpartition("/")
+            return cls(host, None, db_name, **kwargs)
+        if text.startswith("duckdb://"):
+            return cls("duckdb:///", None, text.removeprefix("duckdb://").removeprefix("/"), **kwargs)
+        if Path(text).exists():
+            return cls.load_sqlite(text, **kwargs)
+        if text in ("small", "medium", "full"):
+            return cls.load_current(text, **kwargs)
+        if os.sep in text or text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith(
+            "synphys_r"
+        ):
+            raise FileNotFoundError(f"no such release file: {text}")
+        return cls.load_version(text, **kwargs)
+
+    # -- published releases (downloaded and cached through synphys_ibis.releases) -------------
+    @classmethod
+    def list_versions(cls, only_supported: bool = False) -> list[dict[str, Any]]:
+        """Every published release (or only those with a supported schema), oldest first."""
+        from synphys_ibis import releases
+
+        return releases.list_versions(only_supported=only_supported)
+
+    @classmethod
+    def list_current_versions(cls) -> dict[str, dict[str, Any] | None]:
+        """The newest supported release of each size (``'small'``, ``'medium'``, ``'full'``)."""
+        from synphys_ibis import releases
+
+        return releases.list_current_versions()
+
+    @classmethod
+    def load_current(cls, db_size: str, **kwargs: Any) -> SynphysDatabase:
+        """Download (once) and open the newest supported release of size ``db_size``."""
+        from synphys_ibis import releases
+
+        return cls.load_sqlite(releases.fetch_current(db_size), **kwargs)
+
+    @classmethod
+    def load_version(cls, db_file: str, **kwargs: Any) -> SynphysDatabase:
+        """Download (once) and open the published release ``db_file`` (aliases accepted)."""
+        from synphys_ibis import releases
+
+        return cls.load_sqlite(releases.fetch(db_file), **kwargs)
+
     def _read_metadata(self) -> dict[str, Any] | None:
         if self.backend == "sqlite":
             return read_metadata(self._require_path())

@@ -1,0 +1,115 @@
+"""The demo: a synthetic release built once into the cache, and a tour of the main queries.
+
+``synphys-ibis demo`` (or ``python -m synphys_ibis demo``) builds a published-small-sized synthetic
+release the first time (about 10 s), then opens it and prints a mouse connectivity matrix and a few
+pair queries with their timings. Notebooks use :func:`load_demo` to get the same release offline.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from synphys_ibis import settings, synthetic
+from synphys_ibis.cell_class import CellClass, mouse_layer_classes
+from synphys_ibis.synphys import SynphysDatabase
+
+__all__ = ["demo_release", "load_demo", "run_demo"]
+
+#: Size of the demo release: about as many pairs as the published "small" release.
+DEMO_EXPERIMENTS = synthetic.PUBLISHED_SMALL_EXPERIMENTS
+
+
+def demo_release(
+    *, n_experiments: int = DEMO_EXPERIMENTS, cache: str | os.PathLike[str] | None = None
+) -> Path:
+    """Path of the demo release in the cache, written on first use (deterministic, seed 0)."""
+    path = settings.cache_dir(cache) / "demo" / f"synphys_demo_{n_experiments}.sqlite"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        synthetic.write_release(path, n_experiments=n_experiments, seed=0)
+    return path
+
+
+def load_demo(
+    *, n_experiments: int = DEMO_EXPERIMENTS, cache: str | os.PathLike[str] | None = None
+) -> SynphysDatabase:
+    """Open the demo release (building it first if needed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> db = load_demo(n_experiments=4, cache=tempfile.mkdtemp())
+    >>> db.schema_version
+    '22'
+    >>> db.close()
+    """
+    path = demo_release(n_experiments=n_experiments, cache=cache)
+    return SynphysDatabase.load_sqlite(path, cache_dir=cache)
+
+
+def _timed(action: Callable[[], object]) -> tuple[object, float]:
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+def connectivity_table(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Pivot a connectivity matrix frame into 'connected/probed' cells, pre classes as rows."""
+    cells = matrix.assign(
+        cell=matrix.n_connected.astype(str) + "/" + matrix.n_probed.astype(str)
+    )
+    table = cells.pivot(index="pre_class", columns="post_class", values="cell")
+    order_pre = list(dict.fromkeys(matrix.pre_class))
+    order_post = list(dict.fromkeys(matrix.post_class))
+    return table.loc[order_pre, order_post]
+
+
+def run_demo(
+    *,
+    n_experiments: int = DEMO_EXPERIMENTS,
+    cache: str | os.PathLike[str] | None = None,
+    echo: Callable[[str], None] = print,
+) -> None:
+    """Build/open the demo release and print a connectivity matrix and pair queries with timings."""
+    path, built = _timed(lambda: demo_release(n_experiments=n_experiments, cache=cache))
+    echo(f"demo release: {path} (ready in {built:.2f} s)")
+    db, opened = _timed(lambda: load_demo(n_experiments=n_experiments, cache=cache))
+    assert isinstance(db, SynphysDatabase)
+    with db:
+        n_pairs = db.table("pair").count().to_pyarrow().as_py()
+        echo(f"opened {db!r}: {n_pairs:,} pairs, in {opened:.2f} s (first open builds the native copy)")
+        classes = mouse_layer_classes()
+        query = db.connectivity_matrix(classes, classes, species="mouse")
+        frame, took = _timed(lambda: query.to_pyarrow().to_pandas())
+        assert isinstance(frame, pd.DataFrame)
+        echo(
+            f"\nmouse connectivity, {len(classes)}x{len(classes)} layer classes "
+            f"(connected/probed), one SQL statement, {took:.3f} s:"
+        )
+        with pd.option_context("display.width", 250, "display.max_columns", 30):
+            echo(connectivity_table(frame).to_string())
+        sst = CellClass(cre_type="sst", cortical_layer="2/3", name="L2/3 Sst")
+        l5 = CellClass(cortical_layer="5", name="L5")
+        examples = [
+            (
+                "L2/3 Sst -> L5 mouse pairs within 100 um",
+                lambda: db.pair_query(pre_class=sst, post_class=l5, species="mouse", distance=(0, 100e-6)),
+            ),
+            (
+                "connected mouse pairs with cells and synapses",
+                lambda: db.pair_query(species="mouse", synapse=True, preload=["cell", "synapse"]),
+            ),
+            (
+                "all probed pairs of the coarse-matrix projects",
+                lambda: db.pair_query(experiment_type="standard multipatch", synapse_probed=True),
+            ),
+        ]
+        echo("")
+        for label, build in examples:
+            result, took = _timed(lambda build=build: build().to_pyarrow())
+            echo(f"{label}: {result.num_rows:,} rows x {result.num_columns} columns in {took:.3f} s")
