@@ -125,6 +125,8 @@ class CellClass:
                 raise ColumnNotFoundError.for_name(
                     key, known, where="cell class criteria", hint=_TABLES_HINT
                 )
+        for key, value in criteria.items():
+            _criterion_values(known[key][1], value)  # fail now on a value of the wrong type
         expr_columns: set[str] = set()
         for expr in exprs:
             expr_columns |= _predicate_columns(expr, SCHEMA_VERSION)
@@ -302,13 +304,23 @@ def _resolve_predicate(expr: Any, cells: IbisTable) -> BooleanValue:
     return resolved
 
 
-def _criterion(column: Value, spec: Column, value: Any) -> BooleanValue:
+def _criterion_values(spec: Column, value: Any) -> Any:
+    """The criterion's value(s) coerced to the column type: None, a list, or a scalar."""
     if value is None:
-        return column.isnull()
+        return None
     if isinstance(value, (tuple, list, set, frozenset)):
-        values = [_coerce(spec, v) for v in value if v is not None]
+        # NULL inside IN (...) never matches, so None entries select nothing
+        return [_coerce(spec, v) for v in value if v is not None]
+    return _coerce(spec, value)
+
+
+def _criterion(column: Value, spec: Column, value: Any) -> BooleanValue:
+    values = _criterion_values(spec, value)
+    if values is None:
+        return column.isnull()
+    if isinstance(values, list):
         return column.isin(values) if values else ibis.literal(False)
-    return column == _coerce(spec, value)
+    return column == values
 
 
 def _coerce(spec: Column, value: Any) -> Any:

@@ -30,6 +30,8 @@ def check_sqlite_header(path: str | os.PathLike[str]) -> Path:
         raise FileNotFoundError(f"no such release file: {path}")
     with path.open("rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
+    if not header:
+        raise NotAReleaseError(f"{path} is empty (0 bytes); a release is a SQLite database")
     if header != SQLITE_HEADER:
         raise NotAReleaseError(
             f"{path} is not a SQLite database (its first bytes are {header[:16]!r}, "
