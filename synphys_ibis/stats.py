@@ -16,10 +16,20 @@ Examples
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from typing import Any
 
 import ibis
 
-__all__ = ["ci_lower", "ci_upper", "clopper_pearson", "regularized_beta"]
+__all__ = [
+    "ci_functions",
+    "ci_lower",
+    "ci_upper",
+    "clopper_pearson",
+    "pg_ci_lower",
+    "pg_ci_upper",
+    "regularized_beta",
+]
 
 
 def _beta_continued_fraction(a: float, b: float, x: float) -> float:
@@ -62,19 +72,34 @@ def regularized_beta(x: float, a: float, b: float) -> float:
     return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
 
 
+def _beta_log_pdf(x: float, a: float, b: float) -> float:
+    return (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+        + (a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x)
+    )  # fmt: skip
+
+
 def _beta_quantile(q: float, a: float, b: float) -> float:
+    """The x with I_x(a, b) = q: Newton steps kept inside a shrinking bisection bracket."""
     low, high = 0.0, 1.0
-    for _ in range(200):
-        mid = (low + high) / 2.0
-        if regularized_beta(mid, a, b) < q:
-            low = mid
+    x = a / (a + b)  # the mean: always inside the bracket
+    for _ in range(100):
+        error = regularized_beta(x, a, b) - q
+        if abs(error) < 1e-13:
+            return x
+        if error > 0:
+            high = x
         else:
-            high = mid
-        if high - low < 1e-14:
+            low = x
+        step = error / math.exp(_beta_log_pdf(x, a, b))
+        candidate = x - step
+        x = candidate if low < candidate < high else (low + high) / 2.0
+        if high - low < 1e-15:
             break
-    return (low + high) / 2.0
+    return x
 
 
+@lru_cache(maxsize=65536)
 def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """The exact ``1 - alpha`` confidence interval of a proportion ``k / n``.
 
@@ -101,3 +126,28 @@ def ci_lower(k: int, n: int) -> float:
 def ci_upper(k: int, n: int) -> float:
     """Upper bound of the 95% Clopper-Pearson interval of k / n."""
     return clopper_pearson(int(k), int(n))[1]
+
+
+# PostgreSQL runs no Python UDFs: each session gets the same algorithm as SQL functions in its
+# pg_temp schema (synphys_ibis.engines.postgres_functions); these call them.
+@ibis.udf.scalar.builtin(name="synphys_ci_lower", database="pg_temp")
+def pg_ci_lower(k: int, n: int) -> float:  # type: ignore[empty-body]
+    """Lower bound of the 95% Clopper-Pearson interval of k / n (PostgreSQL session function)."""
+
+
+@ibis.udf.scalar.builtin(name="synphys_ci_upper", database="pg_temp")
+def pg_ci_upper(k: int, n: int) -> float:  # type: ignore[empty-body]
+    """Upper bound of the 95% Clopper-Pearson interval of k / n (PostgreSQL session function)."""
+
+
+def ci_functions(backend: str) -> tuple[Any, Any]:
+    """The (lower, upper) interval functions for the Ibis backend named ``backend``.
+
+    Examples
+    --------
+    >>> ci_functions("postgres") == (pg_ci_lower, pg_ci_upper)
+    True
+    """
+    if backend == "postgres":
+        return pg_ci_lower, pg_ci_upper
+    return ci_lower, ci_upper
