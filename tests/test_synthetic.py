@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synphys_ibis import synthetic
 from synphys_ibis.constants import (
     ALL_CRE_TYPES,
     COARSE_MATRIX_PROJECTS,
@@ -23,7 +22,12 @@ from synphys_ibis.constants import (
 )
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.schema import available_schema_versions, ddl, load_schema
-from synphys_ibis.synthetic import PUBLISHED_SMALL_EXPERIMENTS, release_summary, write_release
+from synphys_ibis.synthetic import (
+    PUBLISHED_SMALL_EXPERIMENTS,
+    _tables,
+    release_summary,
+    write_release,
+)
 
 ONE_TO_MANY = {
     "intrinsic": "cell_id",
@@ -181,7 +185,7 @@ def test_failure_mid_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("generator failed")
 
-    monkeypatch.setattr(synthetic, "_dynamics_rows", broken)  # after pair etc. were inserted
+    monkeypatch.setattr(_tables, "_dynamics_rows", broken)  # after pair etc. were inserted
     with pytest.raises(RuntimeError, match="generator failed"):
         write_release(tmp_path / "r.sqlite", n_experiments=3)
     assert list(tmp_path.iterdir()) == []
@@ -194,7 +198,7 @@ def test_failed_overwrite_keeps_old_file(tmp_path: Path, monkeypatch: pytest.Mon
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("generator failed")
 
-    monkeypatch.setattr(synthetic, "_cell_rows", broken)
+    monkeypatch.setattr(_tables, "_cell_rows", broken)
     with pytest.raises(RuntimeError):
         write_release(path, n_experiments=4, overwrite=True)
     assert sha256(path) == before

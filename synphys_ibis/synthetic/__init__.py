@@ -1,0 +1,186 @@
+"""Deterministic synthetic synphys releases with exactly the published schema.
+
+:func:`write_release` creates an SQLite file from the published DDL of a schema version (every
+table, column and index) and fills it with realistic, reproducible values: slices, experiments,
+cells with cre lines, layers, morphology, transcriptomics and intrinsic features, every ordered
+cell pair of each experiment, synapses, short-term dynamics, model fits and gap junctions. The
+values are stored with the on-disk encodings of the published files (booleans as 0/1, DATETIME as
+text, missing JSON as the text ``'null'``, missing arrays as an empty blob), so code that reads a
+synthetic release reads a published one the same way.
+
+The tables of raw recordings (``recording``, ``pulse_response``, ``stim_pulse`` ...) stay empty, as
+in the published "small" releases. ``fan_out=True`` gives some keys of the one-to-many child tables
+(``intrinsic``, ``cortical_cell_location``, ``synapse``, ``synapse_prediction``,
+``resting_state_fit``, ``conductance``) two rows, which the schema allows but the published files
+avoid, to test how queries behave when a join multiplies rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import pathlib
+import re
+import sqlite3
+import uuid
+from typing import Any
+
+import numpy as np
+
+from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.schema import available_schema_versions
+from synphys_ibis.synthetic._tables import _release
+from synphys_ibis.synthetic._writer import _write
+
+__all__ = ["PUBLISHED_SMALL_EXPERIMENTS", "release_summary", "write_release"]
+
+#: ``n_experiments`` that gives about as many pairs (~93,000, ~89 % mouse) as the published small
+#: release (82,818 mouse + 10,400 human pairs).
+PUBLISHED_SMALL_EXPERIMENTS = 2900
+
+_ORIGIN = "Allen Institute for Brain Science / Synaptic Physiology"
+
+
+def write_release(
+    path: str | os.PathLike[str],
+    *,
+    n_experiments: int = 60,
+    seed: int = 0,
+    schema_version: str = "22",
+    fan_out: bool = False,
+    overwrite: bool = False,
+    creation_date: str = "2024-05-07",
+) -> pathlib.Path:
+    """Write a synthetic synphys release to ``path``.
+
+    The file has exactly the tables, columns and indexes of the published ``schema_version``;
+    its content depends only on the arguments, so the same arguments give a byte-identical file.
+    It is written under a temporary name in the same directory and renamed into place only when
+    complete.
+
+    Parameters
+    ----------
+    path
+        Destination SQLite file. Its directory must exist.
+    n_experiments
+        Number of multipatch experiments; each has 2-8 cells and every ordered pair of them.
+        :data:`PUBLISHED_SMALL_EXPERIMENTS` gives the size of the published small release.
+    seed
+        Seed of the random generator.
+    schema_version
+        Published schema version whose DDL is used. Columns and tables missing in an older
+        version are skipped; columns the generator does not know stay NULL.
+    fan_out
+        Give ~10 % of the keys of the one-to-many child tables two rows (never for tables with a
+        unique key). Published releases have at most one row per key.
+    overwrite
+        Replace an existing file at ``path``.
+    creation_date
+        ``YYYY-MM-DD`` stored in the ``metadata`` row.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If an argument has a value that is not allowed.
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from synphys_ibis.synthetic import release_summary, write_release
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> path = write_release(tmp / "tiny.sqlite", n_experiments=3, seed=1)
+    >>> path.name
+    'tiny.sqlite'
+    >>> counts = release_summary(path)
+    >>> counts["metadata"], counts["experiment"], counts["electrode"]
+    (1, 3, 24)
+    >>> counts["pair"] > 0
+    True
+    >>> shutil.rmtree(tmp)
+    """
+    version = _validate(n_experiments, seed, schema_version, creation_date)
+    target = pathlib.Path(path)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"directory {str(target.parent)!r} does not exist")
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        meta = {"db_version": version, "creation_date": creation_date, "origin": _ORIGIN}
+        _write(tmp, version, meta, _release(n_experiments, seed, fan_out=fan_out))
+        if target.exists() and not overwrite:
+            raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def release_summary(path: str | os.PathLike[str]) -> dict[str, int]:
+    """Count the rows of every table of an SQLite release.
+
+    Parameters
+    ----------
+    path
+        An SQLite file, opened read-only.
+
+    Returns
+    -------
+    dict[str, int]
+        Table name -> row count, in the order the tables were created.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from synphys_ibis.synthetic import release_summary, write_release
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> summary = release_summary(write_release(tmp / "r.sqlite", n_experiments=2))
+    >>> list(summary)[:3], summary["pulse_response"]
+    (['metadata', 'pipeline', 'slice'], 0)
+    >>> shutil.rmtree(tmp)
+    """
+    file = pathlib.Path(path).resolve()
+    if not file.is_file():
+        raise FileNotFoundError(f"no SQLite file at {str(file)!r}")
+    with contextlib.closing(sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True)) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _validate(n_experiments: Any, seed: Any, schema_version: Any, creation_date: Any) -> str:
+    """Check the arguments of :func:`write_release`; return the schema version as text."""
+    for name, value, low in (("n_experiments", n_experiments, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise InvalidArgumentError(
+                f"{name}={value!r} is not allowed; allowed values: an integer >= {low}."
+            )
+    known = available_schema_versions()
+    version = str(schema_version) if isinstance(schema_version, str | int) else schema_version
+    if version not in known:
+        raise InvalidArgumentError.for_value("schema_version", schema_version, known)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", creation_date):
+            raise ValueError(creation_date)
+        dt.date.fromisoformat(creation_date)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgumentError(
+            f"creation_date={creation_date!r} is not allowed; allowed values: a date 'YYYY-MM-DD'."
+        ) from err
+    return str(version)
