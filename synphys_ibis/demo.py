@@ -16,18 +16,40 @@ import pandas as pd
 
 from synphys_ibis import settings, synthetic
 from synphys_ibis.cell_class import CellClass, mouse_layer_classes
+from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.synphys import SynphysDatabase
 
-__all__ = ["demo_release", "load_demo", "run_demo"]
+__all__ = ["default_experiments", "demo_release", "load_demo", "run_demo"]
 
 #: Size of the demo release: about as many pairs as the published "small" release.
 DEMO_EXPERIMENTS = synthetic.PUBLISHED_SMALL_EXPERIMENTS
 
 
+def default_experiments() -> int:
+    """The demo size: ``$SYNPHYS_IBIS_DEMO_EXPERIMENTS`` if set (read now), else the default."""
+    raw = os.environ.get("SYNPHYS_IBIS_DEMO_EXPERIMENTS")
+    if raw is None or not raw.strip():
+        return DEMO_EXPERIMENTS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InvalidArgumentError(
+            f"SYNPHYS_IBIS_DEMO_EXPERIMENTS={raw!r} is not a positive number of experiments"
+        )
+    return value
+
+
 def demo_release(
-    *, n_experiments: int = DEMO_EXPERIMENTS, cache: str | os.PathLike[str] | None = None
+    *, n_experiments: int | None = None, cache: str | os.PathLike[str] | None = None
 ) -> Path:
-    """Path of the demo release in the cache, written on first use (deterministic, seed 0)."""
+    """Path of the demo release in the cache, written on first use (deterministic, seed 0).
+
+    ``n_experiments`` defaults to :func:`default_experiments`.
+    """
+    if n_experiments is None:
+        n_experiments = default_experiments()
     path = settings.cache_dir(cache) / "demo" / f"synphys_demo_{n_experiments}.sqlite"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,9 +58,12 @@ def demo_release(
 
 
 def load_demo(
-    *, n_experiments: int = DEMO_EXPERIMENTS, cache: str | os.PathLike[str] | None = None
+    *, n_experiments: int | None = None, cache: str | os.PathLike[str] | None = None
 ) -> SynphysDatabase:
     """Open the demo release (building it first if needed).
+
+    ``n_experiments`` defaults to ``$SYNPHYS_IBIS_DEMO_EXPERIMENTS`` if set, else
+    :data:`DEMO_EXPERIMENTS` (about as many pairs as the published small release).
 
     Examples
     --------

@@ -1,0 +1,267 @@
+"""Plots: rendered to PNG with the Agg backend and checked pixel by pixel."""
+
+from __future__ import annotations
+
+import doctest
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import LogNorm, Normalize
+
+from synphys_ibis import (
+    CellClass,
+    ColumnNotFoundError,
+    InvalidArgumentError,
+    SynphysDatabase,
+    plotting,
+)
+from synphys_ibis.stats import clopper_pearson
+
+WHITE = np.array([1.0, 1.0, 1.0])
+DPI = 50
+
+
+@pytest.fixture(autouse=True)
+def close_figures() -> None:
+    yield
+    plt.close("all")
+
+
+def render(ax: plt.Axes, path: Path) -> np.ndarray:
+    """Save the figure (no tight bbox, so display and image pixels coincide) and read it back."""
+    ax.figure.savefig(path, dpi=DPI)
+    ax.figure.set_dpi(DPI)
+    ax.figure.canvas.draw()
+    return mpimg.imread(path)[..., :3]
+
+
+def pixel_at(ax: plt.Axes, image: np.ndarray, x: float, y: float) -> np.ndarray:
+    """The colour of the pixel at data coordinates (x, y)."""
+    px, py = ax.transData.transform((x, y))
+    return image[round(image.shape[0] - py), round(px)]
+
+
+def cell_colour(ax: plt.Axes, image: np.ndarray, column: int, row: int) -> np.ndarray:
+    """The colour of a matrix cell, sampled off-centre (its text sits at the centre)."""
+    px, py = ax.transData.transform((column + 0.3, row + 0.3))
+    return image[round(image.shape[0] - py), round(px)]
+
+
+def expected(cmap: str, norm: Normalize, value: float, alpha: float = 1.0) -> np.ndarray:
+    rgba = np.array(matplotlib.colormaps[cmap](norm(value)))
+    return rgba[:3] * alpha + WHITE * (1 - alpha)
+
+
+# -- connectivity heatmap --------------------------------------------------------------------
+MATRIX = pd.DataFrame(
+    {
+        "pre_class": ["ex"] * 3 + ["pv"] * 3 + ["sst"] * 3,
+        "post_class": ["ex", "pv", "sst"] * 3,
+        "n_probed": [100, 40, 0, 30, 60, 10, 0, 25, 8],
+        "n_connected": [10, 20, 0, 0, 30, 1, 0, 5, 8],
+    }
+)
+
+
+def test_heatmap_colours_probed_cells_and_leaves_unprobed_blank(tmp_path: Path) -> None:
+    ax = plotting.connectivity_heatmap(MATRIX, annotate=False, colorbar=False)
+    ax.figure.set_size_inches(4, 4)
+    image = render(ax, tmp_path / "cm.png")
+    assert image.shape[:2] == (4 * DPI, 4 * DPI)
+    norm = LogNorm(vmin=0.01, vmax=1.0)
+    for row in MATRIX.itertuples():
+        i, j = ["ex", "pv", "sst"].index(row.pre_class), ["ex", "pv", "sst"].index(row.post_class)
+        colour = pixel_at(ax, image, j, i)
+        if row.n_probed == 0:
+            np.testing.assert_allclose(colour, WHITE, atol=0.02)
+        else:
+            # 0 of n probed sits at the bottom of the scale, not blank
+            p = max(row.n_connected / row.n_probed, 0.01)
+            np.testing.assert_allclose(colour, expected("viridis", norm, p), atol=0.02)
+            assert not np.allclose(colour, WHITE, atol=0.1)
+
+
+def test_heatmap_texts_and_confidence_intervals() -> None:
+    ax = plotting.connectivity_heatmap(MATRIX, show_ci=True)
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    assert len(texts) == int((MATRIX.n_probed > 0).sum())
+    assert (0, 2) not in texts and (2, 0) not in texts  # unprobed cells carry no text
+    low, high = clopper_pearson(20, 40)
+    assert texts[(0, 1)] == f"20/40\n{100 * low:.0f}-{100 * high:.0f}%"
+    assert texts[(1, 0)].startswith("0/30\n0-")
+    assert ax.get_xlabel() == "postsynaptic" and ax.get_ylabel() == "presynaptic"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ex", "pv", "sst"]
+    colorbar = ax.figure.axes[-1]
+    assert colorbar.get_ylabel() == "connection probability"
+    assert colorbar.get_yscale() == "log"
+
+
+def test_heatmap_ci_alpha_fades_uncertain_cells(tmp_path: Path) -> None:
+    ax = plotting.connectivity_heatmap(MATRIX, annotate=False, colorbar=False, ci_alpha=True)
+    image = render(ax, tmp_path / "alpha.png")
+    norm = LogNorm(vmin=0.01, vmax=1.0)
+    well_sampled = pixel_at(ax, image, 0, 0)  # 10/100: narrow interval
+    low, high = clopper_pearson(10, 100)
+    np.testing.assert_allclose(well_sampled, expected("viridis", norm, 0.1, 1 - (high - low)), atol=0.02)
+    poorly_sampled = pixel_at(ax, image, 2, 2)  # 8/8: wide interval, faded
+    low, high = clopper_pearson(8, 8)
+    np.testing.assert_allclose(poorly_sampled, expected("viridis", norm, 1.0, max(0.2, 1 - (high - low))), atol=0.02)
+
+
+def test_heatmap_from_a_lazy_connectivity_matrix(db: SynphysDatabase, tmp_path: Path) -> None:
+    classes = {
+        "sst": CellClass(cre_type="sst", name="sst"),
+        "pvalb": CellClass(cre_type="pvalb", name="pvalb"),
+        "nobody": CellClass(cre_type="no such cre", name="nobody"),
+    }
+    lazy = db.connectivity_matrix(classes, classes)
+    frame = lazy.to_pyarrow().to_pandas()
+    ax = plotting.connectivity_heatmap(lazy, labels={"sst": "Sst", "pvalb": "Pvalb"})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Sst", "Pvalb", "nobody"]
+    shown = sorted(t.get_text() for t in ax.texts)
+    probed = frame[frame.n_probed > 0]
+    assert shown == sorted(f"{r.n_connected}/{r.n_probed}" for r in probed.itertuples())
+    image = render(ax, tmp_path / "lazy.png")
+    np.testing.assert_allclose(pixel_at(ax, image, 2, 2), WHITE, atol=0.02)  # nobody -> nobody
+
+
+def test_heatmap_input_errors() -> None:
+    with pytest.raises(ColumnNotFoundError, match="n_connected"):
+        plotting.connectivity_heatmap(MATRIX.drop(columns="n_connected"))
+    with pytest.raises(InvalidArgumentError, match="vmin"):
+        plotting.connectivity_heatmap(MATRIX, vmin=0)
+    with pytest.raises(InvalidArgumentError, match="expected an Ibis table or a pandas DataFrame"):
+        plotting.connectivity_heatmap([1, 2, 3])  # type: ignore[arg-type]
+
+
+# -- metric matrix --------------------------------------------------------------------------
+def metric_frame() -> pd.DataFrame:
+    rows = []
+    values = {("a", "a"): [1.0, 3.0], ("a", "b"): [5.0], ("b", "a"): [2.0, 4.0, None, 6.0]}
+    for (pre, post), vals in values.items():
+        rows += [{"pre_class": pre, "post_class": post, "metric": v} for v in vals]
+    return pd.DataFrame(rows)
+
+
+def test_metric_matrix_colours_means_and_blanks_sparse_cells(tmp_path: Path) -> None:
+    ax = plotting.metric_matrix(
+        metric_frame(), "metric", pre_order=["a", "b", "c"], post_order=["a", "b"], colorbar=False
+    )
+    image = render(ax, tmp_path / "metric.png")
+    norm = Normalize(vmin=2.0, vmax=4.0)  # the shown means: a->a 2, b->a 4
+    np.testing.assert_allclose(cell_colour(ax, image, 0, 0), expected("viridis", norm, 2.0), atol=0.02)
+    np.testing.assert_allclose(cell_colour(ax, image, 0, 1), expected("viridis", norm, 4.0), atol=0.02)
+    for blank in [(1, 0), (1, 1), (0, 2), (1, 2)]:  # one pair only, no pairs, class without data
+        np.testing.assert_allclose(cell_colour(ax, image, *blank), WHITE, atol=0.02)
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["2\nn=2", "4\nn=3"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+
+
+def test_metric_matrix_options() -> None:
+    ax = plotting.metric_matrix(metric_frame(), "metric", stat="median", min_pairs=1, scale=10, fmt="{:.0f}")
+    assert sorted(t.get_text().split("\n")[0] for t in ax.texts) == ["20", "40", "50"]
+    with pytest.raises(InvalidArgumentError, match="stat='mode'"):
+        plotting.metric_matrix(metric_frame(), "metric", stat="mode")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="min_pairs"):
+        plotting.metric_matrix(metric_frame(), "metric", min_pairs=0)
+    with pytest.raises(ColumnNotFoundError, match="nope"):
+        plotting.metric_matrix(metric_frame(), "nope")
+
+
+def test_metric_summary_is_the_same_lazily_and_in_pandas(db: SynphysDatabase) -> None:
+    classes = {"sst": CellClass(cre_type="sst", name="sst"), "ex": CellClass(cell_class="ex", name="ex")}
+    members = db.matrix_pair_query(
+        classes, classes, columns=["synapse_latency"], pair_query_args={"synapse": True}
+    )
+    lazy = plotting.metric_summary(members, "synapse_latency")
+    eager = plotting.metric_summary(members.to_pyarrow().to_pandas(), "synapse_latency")
+    key = ["pre_class", "post_class"]
+    lazy = lazy.sort_values(key).reset_index(drop=True)
+    eager = eager.sort_values(key).reset_index(drop=True)
+    assert len(lazy) > 0
+    pd.testing.assert_frame_equal(lazy[key], eager[key])
+    assert lazy.n.tolist() == eager.n.tolist()
+    np.testing.assert_allclose(lazy["mean"], eager["mean"])
+    np.testing.assert_allclose(lazy["median"], eager["median"])
+    ax = plotting.metric_matrix(members, "synapse_latency", pre_order=classes, post_order=classes)
+    assert len(ax.texts) == int((lazy.n >= 2).sum())
+
+
+# -- connectivity vs distance ---------------------------------------------------------------
+def distance_frame() -> pd.DataFrame:
+    # bin 0 (0-20 um): 1 of 4 connected; bin 1: none probed; bin 2 (40-60 um): 3 of 3
+    distances = [5e-6, 10e-6, 12e-6, 19e-6, 41e-6, 50e-6, 59e-6, None, 900e-6]
+    synapse = [True, False, False, None, True, True, True, True, True]
+    return pd.DataFrame({"lateral_distance": distances, "has_synapse": synapse})
+
+
+def test_connectivity_profile_counts_bins() -> None:
+    profile = plotting.connectivity_profile(distance_frame())
+    assert profile.n_probed.tolist() == [4, 0, 3]
+    assert profile.n_connected.tolist() == [1, 0, 3]
+    np.testing.assert_allclose(profile.bin_start, [0, 20e-6, 40e-6])
+    assert profile.connection_probability.iloc[0] == 0.25
+    assert np.isnan(profile.connection_probability.iloc[1])
+    assert (profile.ci_lower.iloc[0], profile.ci_upper.iloc[0]) == pytest.approx(clopper_pearson(1, 4))
+    everything = plotting.connectivity_profile(distance_frame(), max_distance=None)
+    assert everything.n_probed.sum() == 8
+    with pytest.raises(InvalidArgumentError, match="bin_size"):
+        plotting.connectivity_profile(distance_frame(), bin_size=0)
+
+
+def test_connectivity_vs_distance_draws_the_line_and_the_interval(tmp_path: Path) -> None:
+    ax = plotting.connectivity_vs_distance(distance_frame(), label="test")
+    ax.figure.set_size_inches(5, 4)
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_xdata(), [10, 50])  # the empty bin gets no point
+    np.testing.assert_allclose(line.get_ydata(), [0.25, 1.0])
+    assert ax.get_legend().get_texts()[0].get_text() == "test"
+    ax.get_legend().remove()
+    image = render(ax, tmp_path / "distance.png")
+    assert image.shape[:2] == (4 * DPI, 5 * DPI)
+    low, high = clopper_pearson(1, 4)
+    inside = pixel_at(ax, image, 12, (low + 0.25) / 2)  # within the shaded interval near bin 0
+    above = pixel_at(ax, image, 12, (high + 1.0) / 2)
+    assert not np.allclose(inside, WHITE, atol=0.05)
+    np.testing.assert_allclose(above, WHITE, atol=0.02)
+
+
+def test_connectivity_profile_lazily_matches_pandas(db: SynphysDatabase) -> None:
+    probed = db.pair_query(synapse_probed=True)
+    lazy = plotting.connectivity_profile(probed, bin_size=50e-6)
+    eager = plotting.connectivity_profile(probed.to_pyarrow().to_pandas(), bin_size=50e-6)
+    pd.testing.assert_frame_equal(lazy, eager)
+    assert lazy.n_probed.sum() > 0
+
+
+# -- optional dependency ---------------------------------------------------------------------
+def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"pip install 'synphys_ibis\[plot\]'"):
+        plotting.connectivity_heatmap(MATRIX)
+
+
+def test_base_import_loads_no_matplotlib() -> None:
+    code = (
+        "import sys, synphys_ibis, synphys_ibis.plotting, synphys_ibis.export, synphys_ibis.codecs; "
+        "import synphys_ibis.cli; synphys_ibis.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'yaml')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_module_examples() -> None:
+    result = doctest.testmod(plotting, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
