@@ -22,6 +22,7 @@ from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import TableNotFoundError
+from synphys_ibis.normalize import typed_table
 from synphys_ibis.pairs import ALIASES, build_cell_join, build_pair_join
 from synphys_ibis.schema import load_schema
 
@@ -45,12 +46,24 @@ class Catalog:
     temp_views
         Whether join shapes are compiled into temporary views (False on read-only PostgreSQL
         sessions, which cannot create them; the joins are then inlined in each query).
+    normalize
+        Whether ``con`` exposes the raw stored tables (PostgreSQL), which are then given their
+        logical types here (:func:`~synphys_ibis.normalize.typed_table`, inlined in each query),
+        rather than tables that already have them (DuckDB's typed views and native copies).
     """
 
-    def __init__(self, con: BaseBackend, schema_version: str, *, temp_views: bool = True) -> None:
+    def __init__(
+        self,
+        con: BaseBackend,
+        schema_version: str,
+        *,
+        temp_views: bool = True,
+        normalize: bool = False,
+    ) -> None:
         self.con = con
         self.schema = load_schema(schema_version)
         self.temp_views = temp_views
+        self.normalize = normalize
         self._tables: dict[str, IbisTable] = {}
         self._pair_views: dict[frozenset[str], IbisTable] = {}
         self._cell_views: dict[frozenset[str], IbisTable] = {}
@@ -65,7 +78,10 @@ class Catalog:
                 raise TableNotFoundError.for_name(
                     name, self.schema.table_names(), where=f"schema version {self.schema.version}"
                 )
-            self._tables[name] = self.con.table(name)
+            table = self.con.table(name)
+            if self.normalize:
+                table = typed_table(table, self.schema.table(name))
+            self._tables[name] = table
         return self._tables[name]
 
     def pair_view(self, shape: frozenset[str]) -> IbisTable:

@@ -3,24 +3,46 @@
 A database is named by a host and a database name, as in aisynphys: ``('sqlite:///',
 '/path/release.sqlite')``, ``('duckdb:///', '/path/release.duckdb')`` or
 ``('postgresql://user@host:5432', 'synphys')``. Connections are opened on first use and
-re-opened in a forked child process.
+re-opened in a forked child process. The read-only connection really cannot write (a read-only
+ATTACH on DuckDB, a read-only session on PostgreSQL); maintenance (creating the published
+schema, copying, cloning, baking, vacuuming) needs a read-write host.
+
+Examples
+--------
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "empty.sqlite")
+>>> db = Database("sqlite:///", "sqlite:///", path)
+>>> db.exists
+False
+>>> db.create_tables(tables=["metadata", "slice"])
+>>> db.table_names()
+['metadata', 'slice']
+>>> db.drop_tables()
+>>> db.table_names()
+[]
+>>> db.close()
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import sys
 import weakref
+from collections import OrderedDict
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis import settings
 from synphys_ibis.catalog import Catalog
-from synphys_ibis.errors import InvalidArgumentError
-from synphys_ibis.schema import SCHEMA_VERSION
+from synphys_ibis.errors import InvalidArgumentError, ReadOnlyError
+from synphys_ibis.schema import SCHEMA_VERSION, Table, load_schema
 
 __all__ = ["BACKENDS", "Database", "db_address", "parse_backend"]
 
@@ -34,6 +56,15 @@ BACKENDS = {
     "postgres": "postgresql",
 }
 
+# Connections left behind in a forked child: never closed there (that would close the parent's
+# sockets or touch DuckDB state whose threads did not survive the fork), never collected.
+_ABANDONED: list[Any] = []
+
+
+def _redact(host: str) -> str:
+    """``host`` with its password (if any) replaced by ``***``, for messages and reprs."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", host)
+
 
 def parse_backend(host: str) -> str:
     """The backend name of a host URL such as ``'sqlite:///'`` or ``'postgresql://u@h'``."""
@@ -46,6 +77,11 @@ def parse_backend(host: str) -> str:
             hint="Hosts look like 'sqlite:///', 'duckdb:///' or 'postgresql://user@host:5432'.",
         )
     return BACKENDS[scheme]
+
+
+def default_app_name() -> str:
+    """The PostgreSQL ``application_name``: the end of the command line (63 characters)."""
+    return " ".join(sys.argv)[-63:] or "synphys_ibis"
 
 
 def db_address(host: str, db_name: str | None = None, app_name: str | None = None) -> str:
@@ -65,12 +101,7 @@ def db_address(host: str, db_name: str | None = None, app_name: str | None = Non
     """
     backend = parse_backend(host)
     if backend == "postgresql":
-        if app_name is None:
-            import sys
-
-            app_name = " ".join(sys.argv)[-63:] or "synphys_ibis"
-        from urllib.parse import quote
-
+        app_name = default_app_name() if app_name is None else app_name
         address = host.rstrip("/") + (f"/{db_name}" if db_name else "")
         return f"{address}?application_name={quote(app_name)}"
     if not host.endswith("/"):
@@ -117,11 +148,17 @@ class Database:
         self.ro_host = ro_host
         self.rw_host = rw_host
         self.db_name = None if db_name is None else os.fspath(db_name)
+        if self.backend == "postgresql" and self.db_name is not None:
+            from synphys_ibis.engines.postgres import check_database_name
+
+            check_database_name(self.db_name)
         self.ro_address = db_address(ro_host, self.db_name)
         self.rw_address = None if rw_host is None else db_address(rw_host, self.db_name)
         self._native_cache = native_cache
         self._cache_dir = None if cache_dir is None else Path(cache_dir)
         self._ro: BaseBackend | None = None
+        self._rw: BaseBackend | None = None
+        self._maint: BaseBackend | None = None
         self._catalog: Catalog | None = None
         self._pid = os.getpid()
         Database._instances.add(self)
@@ -137,27 +174,104 @@ class Database:
         """The read-only Ibis connection, opened on first use (and again after ``os.fork()``)."""
         self._check_fork()
         if self._ro is None:
+            if self.backend == "duckdb" and self._rw is not None:
+                self._close("_rw")  # DuckDB opens a file either read-only or read-write
             self._ro = self._open_ro()
         return self._ro
 
-    ro_engine = ro
+    @property
+    def ro_engine(self) -> BaseBackend:
+        """Alias of :attr:`ro` (the name aisynphys uses)."""
+        return self.ro
+
+    @property
+    def rw(self) -> BaseBackend:
+        """The read-write Ibis connection, opened on first use.
+
+        SQLite files get an Ibis SQLite connection, DuckDB files a read-write DuckDB connection
+        (which replaces an open read-only one: DuckDB opens a file in one mode at a time) and
+        PostgreSQL an ordinary session.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+        """
+        self._check_fork()
+        if self.rw_host is None:
+            raise ReadOnlyError(
+                f"{self!r} is read-only (rw_host is None); open it with a read-write host, "
+                f"e.g. Database(ro_host, rw_host=ro_host, db_name=...)"
+            )
+        if self._rw is None:
+            if self.backend == "duckdb" and self._ro is not None:
+                self._close("_ro")
+            self._rw = self._open_rw()
+        return self._rw
+
+    @property
+    def rw_engine(self) -> BaseBackend:
+        """Alias of :attr:`rw` (the name aisynphys uses)."""
+        return self.rw
+
+    @property
+    def maint(self) -> BaseBackend:
+        """A PostgreSQL connection to the ``postgres`` database, for CREATE/DROP DATABASE.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For SQLite and DuckDB, which have no server to maintain.
+        """
+        self._check_fork()
+        if self.backend != "postgresql":
+            raise InvalidArgumentError(
+                f"{self.backend} databases have no maintenance connection; only PostgreSQL does"
+            )
+        if self._maint is None:
+            from synphys_ibis.engines import postgres
+
+            self._maint = postgres.connect(
+                self._pg_url(readonly=self.rw_host is None),
+                postgres.MAINTENANCE_DATABASE,
+                read_only=False,
+                application_name=default_app_name(),
+            )
+        return self._maint
+
+    @property
+    def maint_engine(self) -> BaseBackend:
+        """Alias of :attr:`maint` (the name aisynphys uses)."""
+        return self.maint
 
     def session(self, readonly: bool = True) -> BaseBackend:
         """An Ibis connection to run queries on: the read-only one, or the read-write one."""
-        if readonly:
-            return self.ro
-        raise InvalidArgumentError(f"{self!r} has no read-write connection (rw_host is None)")
+        return self.ro if readonly else self.rw
 
     @property
     def catalog(self) -> Catalog:
         """Typed tables and compiled join views of the read-only connection."""
         con = self.ro
         if self._catalog is None or self._catalog.con is not con:
-            self._catalog = Catalog(con, self.schema_version, temp_views=self._temp_views())
+            self._catalog = self._catalog_for(con)
         return self._catalog
+
+    def _catalog_for(self, con: BaseBackend) -> Catalog:
+        return Catalog(
+            con,
+            self.schema_version,
+            temp_views=self._temp_views(),
+            normalize=self.backend == "postgresql",
+        )
 
     def _temp_views(self) -> bool:
         return self.backend != "postgresql"
+
+    def _pg_url(self, *, readonly: bool) -> Any:
+        from synphys_ibis.engines.postgres import PostgresURL
+
+        host = self.ro_host if readonly or self.rw_host is None else self.rw_host
+        return PostgresURL.parse(host)
 
     def _open_ro(self) -> BaseBackend:
         if self.backend == "sqlite":
@@ -173,32 +287,80 @@ class Database:
             from synphys_ibis.engines.duckdb import connect
 
             return connect(self._require_path(), read_only=True, cache=self._cache_dir)
-        raise InvalidArgumentError.for_value("backend", self.backend, ["duckdb", "sqlite"])
+        return self._open_postgres(readonly=True)
+
+    def _open_rw(self) -> BaseBackend:
+        if self.backend == "sqlite":
+            import ibis
+
+            return ibis.sqlite.connect(self._require_name())
+        if self.backend == "duckdb":
+            from synphys_ibis.engines.duckdb import connect
+
+            return connect(self._require_name(), cache=self._cache_dir)
+        return self._open_postgres(readonly=False)
+
+    def _open_postgres(self, *, readonly: bool) -> BaseBackend:
+        from synphys_ibis.engines import postgres
+        from synphys_ibis.engines.postgres_functions import SESSION_FUNCTIONS
+
+        return postgres.connect(
+            self._pg_url(readonly=readonly),
+            self._require_name(),
+            read_only=readonly,
+            application_name=default_app_name(),
+            setup=SESSION_FUNCTIONS,
+        )
+
+    def _require_writable(self) -> None:
+        if self.rw_host is None:
+            self.rw  # noqa: B018 - raises ReadOnlyError naming the database
+
+    def _require_name(self) -> str:
+        if self.db_name is None:
+            what = "a file path" if self.backend != "postgresql" else "a database name"
+            raise InvalidArgumentError(f"a {self.backend} database needs db_name ({what})")
+        return self.db_name
 
     def _require_path(self) -> Path:
-        if self.db_name is None:
-            raise InvalidArgumentError(f"a {self.backend} database needs db_name (a file path)")
-        path = Path(self.db_name)
+        path = Path(self._require_name())
         if not path.is_file():
             raise FileNotFoundError(f"no such {self.backend} database file: {path}")
         return path
 
     def _check_fork(self) -> None:
         if os.getpid() != self._pid:
-            # Connections do not survive fork(); the child opens its own.
-            self._ro = None
+            # Connections do not survive fork(); the child opens its own and leaves the parent's
+            # alone (closing them here would close the parent's server sessions).
+            _ABANDONED.extend(c for c in (self._ro, self._rw, self._maint) if c is not None)
+            self._ro = self._rw = self._maint = None
             self._catalog = None
             self._pid = os.getpid()
 
+    def _close(self, attr: str) -> None:
+        con = getattr(self, attr)
+        setattr(self, attr, None)
+        if attr == "_ro":
+            self._catalog = None
+        if con is None:
+            return
+        if os.getpid() != self._pid:
+            _ABANDONED.append(con)
+            return
+        try:
+            con.disconnect()
+        except Exception:  # closing must not fail on an already broken connection
+            logger.debug("error while closing a connection of %r", self, exc_info=True)
+
+    def _reset_reader(self) -> None:
+        """Forget the read-only connection after a write (its views and caches are stale)."""
+        self._close("_ro")
+
     def dispose_engines(self) -> None:
         """Close every connection of this database; they reopen on next use."""
-        if self._ro is not None and os.getpid() == self._pid:
-            try:
-                self._ro.disconnect()
-            except Exception:  # closing must not fail on an already broken connection
-                logger.debug("error while closing %r", self, exc_info=True)
-        self._ro = None
-        self._catalog = None
+        self._check_fork()
+        for attr in ("_ro", "_rw", "_maint"):
+            self._close(attr)
 
     @classmethod
     def dispose_all_engines(cls) -> None:
@@ -216,6 +378,46 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- databases -----------------------------------------------------------------------------
+    def get_database(self, db_name: str | os.PathLike[str]) -> Database:
+        """Another database on the same hosts (a plain :class:`Database`, opened lazily)."""
+        return Database(
+            self.ro_host,
+            self.rw_host,
+            db_name,
+            native_cache=self._native_cache,
+            cache_dir=self._cache_dir,
+        )
+
+    @property
+    def exists(self) -> bool:
+        """Whether the database exists (for files: whether the file exists)."""
+        if self.db_name is None:
+            return False
+        if self.backend == "postgresql":
+            from synphys_ibis.engines import postgres
+
+            return postgres.database_exists(self.maint, self.db_name)
+        return Path(self.db_name).is_file()
+
+    def create_database(self) -> None:
+        """Create the (empty) database: CREATE DATABASE on PostgreSQL, a no-op for files."""
+        from synphys_ibis import maintenance
+
+        self._require_writable()
+        maintenance.create_database(self)
+
+    def drop_database(self, *, force: bool = False) -> None:
+        """Delete the database (a file, or DROP DATABASE); missing databases are ignored.
+
+        ``force`` also ends other sessions connected to a PostgreSQL database.
+        """
+        from synphys_ibis import maintenance
+
+        self._require_writable()
+        self.dispose_engines()
+        maintenance.drop_database(self, force=force)
+
     # -- tables --------------------------------------------------------------------------------
     def table(self, name: str) -> IbisTable:
         """The table ``name`` as a lazy Ibis table with logical column types.
@@ -227,18 +429,136 @@ class Database:
         """
         return self.catalog.table(name)
 
+    def metadata_tables(self) -> OrderedDict[str, Table]:
+        """Every table of the schema (its description) in dependency order."""
+        return OrderedDict((t.name, t) for t in load_schema(self.schema_version))
+
+    def orm_tables(self) -> OrderedDict[str, IbisTable]:
+        """The typed Ibis table of every release table present, in dependency order."""
+        return OrderedDict((name, self.table(name)) for name in self.table_names())
+
     def table_names(self) -> list[str]:
         """Release tables present in the database, in dependency order."""
-        present = set(self.ro.list_tables())
-        return [name for name in self.catalog.schema.table_names() if name in present]
+        from synphys_ibis import maintenance
 
-    @property
-    def exists(self) -> bool:
-        """Whether the database exists (for files: whether the file exists)."""
-        return self.db_name is not None and Path(self.db_name).is_file()
+        present = maintenance.list_tables(self)
+        return [name for name in load_schema(self.schema_version).table_names() if name in present]
 
+    def _select_tables(
+        self, tables: Iterable[str] | None, *, argument: str = "tables"
+    ) -> list[Table]:
+        schema = load_schema(self.schema_version)
+        if tables is None:
+            return list(schema)
+        if isinstance(tables, str):
+            tables = [tables]
+        wanted = set()
+        for name in tables:
+            if name not in schema:
+                raise InvalidArgumentError.for_value(argument, name, schema.table_names())
+            wanted.add(name)
+        return [t for t in schema if t.name in wanted]
+
+    def create_tables(self, tables: Iterable[str] | None = None, initialize: bool = True) -> None:
+        """Create the published tables (all, or ``tables``) with their keys and indexes.
+
+        Tables that already exist are left alone. SQLite files get exactly the published DDL;
+        PostgreSQL and DuckDB the same tables, columns, keys and indexes in their own types (see
+        :mod:`synphys_ibis.ddl`). With ``initialize``, :meth:`initialize_database` runs after.
+        """
+        from synphys_ibis import maintenance
+
+        specs = self._select_tables(tables)
+        self._require_writable()
+        maintenance.create_schema(self, specs, indexes=True, foreign_keys=True)
+        self._reset_reader()
+        if initialize:
+            self.initialize_database()
+
+    def initialize_database(self) -> None:
+        """Fill the tables a new database needs (nothing here; the metadata row in subclasses)."""
+
+    def drop_tables(self, tables: Iterable[str] | None = None) -> None:
+        """Drop the release tables (all, or ``tables``) that exist, children first."""
+        from synphys_ibis import maintenance
+
+        specs = self._select_tables(tables)
+        self._require_writable()
+        present = set(maintenance.list_tables(self))
+        maintenance.drop_schema(self, [t for t in specs if t.name in present])
+        self._reset_reader()
+
+    def reset_db(self) -> None:
+        """Drop and re-create the database, then create every table (and initialize it)."""
+        self._require_writable()
+        self.drop_database()
+        self.create_database()
+        self.create_tables()
+
+    def vacuum(self, tables: Iterable[str] | None = None) -> None:
+        """Compact the database and refresh planner statistics.
+
+        PostgreSQL: ``VACUUM ANALYZE`` (of ``tables``, or everything). SQLite: ``ANALYZE`` (of
+        ``tables``) and ``VACUUM`` (always the whole file). DuckDB: ``ANALYZE`` and
+        ``CHECKPOINT``.
+        """
+        from synphys_ibis import maintenance
+
+        specs = None if tables is None else self._select_tables(tables)
+        self._require_writable()
+        maintenance.vacuum(self, specs, analyze=True)
+        self._reset_reader()
+
+    # -- copies --------------------------------------------------------------------------------
+    @staticmethod
+    def iter_copy_tables(
+        source_db: Database,
+        dest_db: Database,
+        tables: Iterable[str] | None = None,
+        skip_tables: Iterable[str] = (),
+        skip_columns: Mapping[str, Sequence[str]] | None = None,
+        skip_errors: bool = False,
+        vacuum: bool = True,
+        **options: Any,
+    ) -> Generator[str, None, None]:
+        """Copy tables from ``source_db`` into ``dest_db``; see :func:`synphys_ibis.transfer.iter_copy_tables`."""
+        from synphys_ibis.transfer import iter_copy_tables
+
+        return iter_copy_tables(
+            source_db,
+            dest_db,
+            tables=tables,
+            skip_tables=skip_tables,
+            skip_columns=skip_columns,
+            skip_errors=skip_errors,
+            vacuum=vacuum,
+            **options,
+        )
+
+    def clone_database(
+        self,
+        dest_db_name: str | os.PathLike[str] | None = None,
+        dest_db: Database | None = None,
+        overwrite: bool = False,
+        **copy_options: Any,
+    ) -> Database:
+        """Copy this database into a new one; see :func:`synphys_ibis.clone.clone_database`."""
+        from synphys_ibis.clone import clone_database
+
+        return clone_database(
+            self, dest_db_name=dest_db_name, dest_db=dest_db, overwrite=overwrite, **copy_options
+        )
+
+    def bake_sqlite(self, sqlite_file: str | os.PathLike[str], **copy_options: Any) -> Path:
+        """Write this database to a release file; see :func:`synphys_ibis.clone.bake_sqlite`."""
+        from synphys_ibis.clone import bake_sqlite
+
+        return bake_sqlite(self, sqlite_file, **copy_options)
+
+    # -- misc ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.ro_host!r}, {self.rw_host!r}, {self.db_name!r})"
+        hosts = (_redact(self.ro_host), None if self.rw_host is None else _redact(self.rw_host))
+        return f"{type(self).__name__}({hosts[0]!r}, {hosts[1]!r}, {self.db_name!r})"
 
     def __getstate__(self) -> dict[str, Any]:
         # Connections are not picklable; a copy in another process opens its own.

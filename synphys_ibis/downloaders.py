@@ -152,7 +152,7 @@ class _Base:
 
     @contextmanager
     def _bar(self) -> Iterator[Any]:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         bar = tqdm(
             total=self.expected_size,

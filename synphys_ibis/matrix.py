@@ -17,11 +17,12 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.cell_class import CellClass, classify
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
 from synphys_ibis.pairs import PairQuery, pair_columns, probed_condition
-from synphys_ibis.stats import ci_lower, ci_upper
+from synphys_ibis.stats import ci_functions
 
 __all__ = [
     "build_connectivity_matrix",
     "build_matrix_pair_query",
+    "class_grid",
     "class_membership",
     "public_column_names",
 ]
@@ -56,16 +57,23 @@ def public_column_names(columns: Sequence[str] | None) -> tuple[str, ...]:
 def class_membership(
     classes: Mapping[str, CellClass], cell_view: Callable[[frozenset[str]], IbisTable]
 ) -> IbisTable:
-    """``(cell_id, class_name)`` for every cell in every class, each membership once."""
+    """``(cell_id, class_name)`` for every cell in every class, each membership once.
+
+    One pass over the per-cell join: each row gets the array of the classes it satisfies, which
+    is unnested. A cell with several related rows (several locations, say) is in a class when
+    one of its rows satisfies all the class's criteria, so memberships are made distinct.
+    """
     tables: frozenset[str] = frozenset().union(*(cls.tables() for cls in classes.values()))
     cells = cell_view(tables)
-    parts = [
-        cells.filter(cls.predicate(cells)).select(
-            cell_id=cells.id, class_name=ibis.literal(name, type=dt.string)
-        )
-        for name, cls in classes.items()
-    ]
-    return ibis.union(*parts, distinct=True)
+    no_class = ibis.null(dt.string)
+    matches = ibis.array(
+        [
+            ibis.ifelse(cls.predicate(cells), ibis.literal(name, type=dt.string), no_class)
+            for name, cls in classes.items()
+        ]
+    )
+    members = cells.select(cell_id=cells.id, class_name=matches.unnest())
+    return members.filter(members.class_name.notnull()).distinct()
 
 
 def build_matrix_pair_query(
@@ -100,33 +108,50 @@ def build_matrix_pair_query(
     return joined.select(output)
 
 
+def class_grid(pre_names: Sequence[str], post_names: Sequence[str]) -> IbisTable:
+    """``(pre_class, post_class, __order)`` for every combination, from literals only.
+
+    The rows come from unnesting a literal array in a one-row ``SELECT`` (no table), so the grid
+    needs no temporary table: it works on read-only connections (an ``ibis.memtable`` is a
+    temporary table on PostgreSQL).
+    """
+    n_post = len(post_names)
+    size = len(pre_names) * n_post
+    pre = ibis.literal([p for p in pre_names for _ in post_names] or [""], type="array<string>")
+    post = ibis.literal([q for _ in pre_names for q in post_names] or [""], type="array<string>")
+    one_row = ibis.literal(0, type=dt.int64).name("__one").as_table()
+    orders = ibis.literal(list(range(size)) or [0], type="array<int64>")
+    index = one_row.select(__order=orders.unnest())
+    if size == 0:
+        index = index.filter(ibis.literal(False))
+    return index.select(
+        pre_class=pre[index["__order"]], post_class=post[index["__order"]], __order=index["__order"]
+    )
+
+
 def build_connectivity_matrix(
     members: IbisTable,
     pre_names: Sequence[str],
     post_names: Sequence[str],
     *,
     class_column: str,
+    backend: str = "duckdb",
 ) -> IbisTable:
     """Probed and connected counts, probability and 95% interval per class pair.
 
     ``members`` is a matrix pair query holding ``class_column`` (the presynaptic cell's class
     column used to decide which test spikes count); every combination of ``pre_names`` and
-    ``post_names`` gets a row, in that order.
+    ``post_names`` gets a row, in that order. ``backend`` (the Ibis backend name) chooses how the
+    interval is computed (see :func:`synphys_ibis.stats.ci_functions`).
     """
+    ci_lower, ci_upper = ci_functions(backend)
     probed = probed_condition(members, class_column)
     connected = probed & (members.has_synapse == True)  # noqa: E712 - SQL comparison, NULL-safe
     counts = members.group_by(["pre_class", "post_class"]).aggregate(
         n_probed=members.id.count(where=probed),
         n_connected=members.id.count(where=connected),
     )
-    grid = ibis.memtable(
-        {
-            "pre_class": [p for p in pre_names for _ in post_names],
-            "post_class": [q for _ in pre_names for q in post_names],
-            "__order": list(range(len(pre_names) * len(post_names))),
-        },
-        schema={"pre_class": "string", "post_class": "string", "__order": "int64"},
-    )
+    grid = class_grid(pre_names, post_names)
     joined = grid.left_join(
         counts,
         [grid.pre_class == counts.pre_class, grid.post_class == counts.post_class],
@@ -138,7 +163,7 @@ def build_connectivity_matrix(
         post_class=joined.post_class,
         n_probed=n_probed,
         n_connected=n_connected,
-        connection_probability=(n_connected / n_probed.nullif(0)).cast("float64"),
+        connection_probability=n_connected.cast("float64") / n_probed.nullif(0),
         ci_lower=ci_lower(n_connected, n_probed.nullif(0)),
         ci_upper=ci_upper(n_connected, n_probed.nullif(0)),
         __order=joined["__order"],

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from synphys_ibis import settings
 from synphys_ibis.engines.duckdb import (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from synphys_ibis.errors import InvalidArgumentError
 
-__all__ = ["cache_dir", "env_flag", "native_cache_enabled", "offline"]
+__all__ = ["cache_dir", "env_flag", "manifest_location", "native_cache_enabled", "offline"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -60,3 +60,9 @@ def native_cache_enabled(override: bool | None = None) -> bool:
 def offline() -> bool:
     """Whether ``SYNPHYS_IBIS_OFFLINE`` forbids network access."""
     return env_flag("SYNPHYS_IBIS_OFFLINE", default=False)
+
+
+def manifest_location() -> str | None:
+    """The release manifest named by ``SYNPHYS_IBIS_MANIFEST`` (a path or URL), or None."""
+    value = os.environ.get("SYNPHYS_IBIS_MANIFEST", "").strip()
+    return value or None

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
+from synphys_ibis.arguments import validate_pair_query
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.cell_class import CellClass, classify
 from synphys_ibis.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
@@ -26,7 +27,7 @@ from synphys_ibis.matrix import (
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.pairs import FilterExpr, PairQuery, build_pair_query, validate_pair_query
+from synphys_ibis.pairs import FilterExpr, PairQuery, build_pair_query
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
 from synphys_ibis.sqlite_file import read_metadata
 
@@ -85,8 +86,18 @@ class SynphysDatabase(Database):
     ) -> None:
         super().__init__(ro_host, rw_host, db_name, native_cache=native_cache, cache_dir=cache_dir)
         self.check_schema = check_schema
-        self._metadata = self._read_metadata()
+        # A read-write handle may name a database that does not exist yet or is still empty:
+        # create_tables() builds it and initialize_database() writes its metadata row.
+        fresh = rw_host is not None and not self.exists
+        try:
+            self._metadata = None if fresh else self._read_metadata()
+        except NotAReleaseError:
+            if rw_host is None:
+                raise
+            self._metadata = None
         self._schema_version = self._choose_schema_version(self._metadata)
+        if fresh:
+            return
         try:
             self.ro  # noqa: B018 - open now so that errors surface here, not at the first query
         except BaseException:
@@ -147,50 +158,128 @@ class SynphysDatabase(Database):
             return cls.load_sqlite(text, **kwargs)
         if text in ("small", "medium", "full"):
             return cls.load_current(text, **kwargs)
-        if os.sep in text or text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith(
+        if os.sep in text or (text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith(
             "synphys_r"
-        ):
+        )):
             raise FileNotFoundError(f"no such release file: {text}")
         return cls.load_version(text, **kwargs)
 
     # -- published releases (downloaded and cached through synphys_ibis.releases) -------------
     @classmethod
-    def list_versions(cls, only_supported: bool = False) -> list[dict[str, Any]]:
-        """Every published release (or only those with a supported schema), oldest first."""
+    def list_versions(
+        cls, only_supported: bool = False, *, manifest: Any = None
+    ) -> list[dict[str, Any]]:
+        """Every published release (or only those with a supported schema), oldest first.
+
+        Dicts with ``db_file``, ``release_version``, ``db_size``, ``schema_version`` (and
+        ``file``, ``url``, ``sha256``, ``size``, ``supported``); pre-releases sort before their
+        release. ``manifest`` is as for :func:`synphys_ibis.releases.load_manifest`.
+
+        Examples
+        --------
+        >>> SynphysDatabase.list_versions()[-1]["db_file"]
+        'synphys_r2.1_full.sqlite'
+        """
         from synphys_ibis import releases
 
-        return releases.list_versions(only_supported=only_supported)
+        return releases.list_versions(only_supported=only_supported, manifest=manifest)
 
     @classmethod
-    def list_current_versions(cls) -> dict[str, dict[str, Any] | None]:
-        """The newest supported release of each size (``'small'``, ``'medium'``, ``'full'``)."""
+    def list_current_versions(cls, *, manifest: Any = None) -> dict[str, dict[str, Any] | None]:
+        """The newest supported release of each size (``'small'``, ``'medium'``, ``'full'``).
+
+        Examples
+        --------
+        >>> SynphysDatabase.list_current_versions()["medium"]["db_file"]
+        'synphys_r2.1_medium.sqlite'
+        """
         from synphys_ibis import releases
 
-        return releases.list_current_versions()
+        return releases.list_current_versions(manifest=manifest)
 
     @classmethod
-    def load_current(cls, db_size: str, **kwargs: Any) -> SynphysDatabase:
-        """Download (once) and open the newest supported release of size ``db_size``."""
+    def load_current(
+        cls, db_size: str, *, manifest: Any = None, progressbar: bool = True, **kwargs: Any
+    ) -> SynphysDatabase:
+        """Download (once) and open the newest supported release of size ``db_size``.
+
+        The file is cached under ``<cache_dir>/releases/`` (``cache_dir`` keyword, else
+        ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache) and verified; later calls open the
+        cached copy without network access. Other keywords go to :meth:`load_sqlite`.
+        See :func:`synphys_ibis.releases.fetch` for the errors raised.
+        """
         from synphys_ibis import releases
 
-        return cls.load_sqlite(releases.fetch_current(db_size), **kwargs)
+        path = releases.fetch_current(
+            db_size,
+            manifest=manifest,
+            cache_dir=kwargs.get("cache_dir"),
+            progressbar=progressbar,
+        )
+        return cls.load_sqlite(path, **kwargs)
 
     @classmethod
-    def load_version(cls, db_file: str, **kwargs: Any) -> SynphysDatabase:
-        """Download (once) and open the published release ``db_file`` (aliases accepted)."""
+    def load_version(
+        cls, db_file: str, *, manifest: Any = None, progressbar: bool = True, **kwargs: Any
+    ) -> SynphysDatabase:
+        """Download (once) and open the published release ``db_file`` (aliases accepted).
+
+        As :meth:`load_current`, for a named file.
+        """
         from synphys_ibis import releases
 
-        return cls.load_sqlite(releases.fetch(db_file), **kwargs)
+        path = releases.fetch(
+            db_file, manifest=manifest, cache_dir=kwargs.get("cache_dir"), progressbar=progressbar
+        )
+        return cls.load_sqlite(path, **kwargs)
 
     def _read_metadata(self) -> dict[str, Any] | None:
         if self.backend == "sqlite":
             return read_metadata(self._require_path())
+        if self.backend == "postgresql":
+            from synphys_ibis.engines.postgres import read_metadata as read_pg_metadata
+
+            return read_pg_metadata(self.ro, where=f"database {self.db_name!r}")
         return None
+
+    def initialize_database(self) -> None:
+        """Write the metadata row of a new database (or check the one it already has).
+
+        The row is ``{"db_version": "22", "creation_date": "YYYY-MM-DD", "origin": "Allen
+        Institute for Brain Science / Synaptic Physiology"}`` (as JSON text, in that order).
+
+        Raises
+        ------
+        UnsupportedSchemaError
+            If the database already records another schema version.
+        """
+        import datetime
+        import json
+
+        from synphys_ibis import maintenance
+
+        existing = self._read_metadata()
+        if existing is None:
+            meta = {
+                "db_version": self.schema_version,
+                "creation_date": datetime.date.today().isoformat(),
+                "origin": maintenance.RELEASE_ORIGIN,
+            }
+            maintenance.insert_metadata(self, json.dumps(meta))
+            existing = meta
+        elif str(existing.get("db_version")) != self.schema_version:
+            raise UnsupportedSchemaError(
+                f"{self.db_name} records schema version {existing.get('db_version')!r}, "
+                f"not {self.schema_version!r}; reset_db() rebuilds it"
+            )
+        self._metadata = existing
 
     def _choose_schema_version(self, metadata: dict[str, Any] | None) -> str:
         recorded = None if not metadata else metadata.get("db_version")
         recorded = None if recorded is None else str(recorded)
         if self.check_schema:
+            if recorded is None and self.rw_host is not None:
+                return SCHEMA_VERSION  # a writable database being built (see initialize_database)
             if recorded is None:
                 raise NotAReleaseError(
                     f"{self.db_name} has no metadata row recording its schema version; "
@@ -236,7 +325,7 @@ class SynphysDatabase(Database):
     def _session_catalog(self, session: BaseBackend | None) -> Catalog:
         if session is None or session is self.ro:
             return self.catalog
-        return Catalog(session, self.schema_version, temp_views=self._temp_views())
+        return self._catalog_for(session)
 
     def pair_query(
         self,
@@ -436,4 +525,5 @@ class SynphysDatabase(Database):
             list(classify(pre_classes)),
             list(classify(post_classes)),
             class_column=column,
+            backend=self.ro.name,
         )

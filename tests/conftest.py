@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from synphys_ibis import SynphysDatabase, synthetic
+from synphys_ibis import Database, SynphysDatabase, synthetic
 
 ENGINES = ["duckdb-sqlite", "duckdb-native"]
 if os.environ.get("SYNPHYS_IBIS_TEST_POSTGRES"):
@@ -84,3 +85,77 @@ def fanout_ref(fanout_release: Path) -> Iterator[sqlite3.Connection]:
     con = sqlite3.connect(f"{fanout_release.resolve().as_uri()}?mode=ro", uri=True)
     yield con
     con.close()
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------
+class PostgresServer:
+    """The server named by ``SYNPHYS_IBIS_TEST_POSTGRES``; hands out uniquely named databases."""
+
+    def __init__(self, url: str) -> None:
+        head, _, _ = url.partition("?")
+        self.host = head.rsplit("/", 1)[0] if head.count("/") > 2 else head.rstrip("/")
+        self.created: list[str] = []
+
+    def new_name(self, label: str) -> str:
+        """A database name no other test (or concurrent test run) uses; dropped at session end."""
+        name = f"synphys_test_{label}_{os.getpid()}_{uuid.uuid4().hex[:8]}"[:63]
+        self.created.append(name)
+        return name
+
+    def database(self, name: str, *, readonly: bool = False) -> Database:
+        return Database(self.host, None if readonly else self.host, name)
+
+    def drop_all(self) -> None:
+        Database.dispose_all_engines()
+        maint = Database(self.host, self.host, "postgres")
+        try:
+            for name in self.created:
+                maint.get_database(name).drop_database(force=True)
+        finally:
+            maint.close()
+
+
+def _postgres_unavailable(message: str) -> None:
+    """Skip, unless CI requires PostgreSQL (``SYNPHYS_IBIS_REQUIRE_POSTGRES=1``): then fail."""
+    from synphys_ibis.settings import env_flag
+
+    if env_flag("SYNPHYS_IBIS_REQUIRE_POSTGRES", default=False):
+        pytest.fail(f"{message} (SYNPHYS_IBIS_REQUIRE_POSTGRES is set)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The test PostgreSQL server; every database the tests create on it is dropped at the end."""
+    url = os.environ.get("SYNPHYS_IBIS_TEST_POSTGRES")
+    if not url:
+        _postgres_unavailable("SYNPHYS_IBIS_TEST_POSTGRES does not name a PostgreSQL server")
+    assert url is not None
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=10).close()
+    except Exception as err:
+        _postgres_unavailable(f"PostgreSQL at {url} is not reachable: {err}")
+    server = PostgresServer(url)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_clone(
+    postgres_server: PostgresServer,
+) -> Callable[[Path], SynphysDatabase]:
+    """``clone(sqlite_path)``: the release cloned into a new PostgreSQL database, opened read-only."""
+    clones: dict[Path, str] = {}
+
+    def clone(path: Path) -> SynphysDatabase:
+        if path not in clones:
+            name = postgres_server.new_name(Path(path).stem.replace("synphys_test_", ""))
+            source = Database("sqlite:///", None, path)
+            source.clone_database(dest_db=postgres_server.database(name), progress=False)
+            source.close()
+            clones[path] = name
+        return SynphysDatabase(postgres_server.host, None, clones[path])
+
+    return clone

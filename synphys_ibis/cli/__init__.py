@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from synphys_ibis.errors import SynphysError
 
@@ -21,14 +22,14 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 # Modules defining subcommands, in the order they are listed by --help.
-_COMMAND_MODULES = ("demo",)
+_COMMAND_MODULES = ("demo", "releases", "query", "maintenance")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     from synphys_ibis import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrorParser(
         prog="synphys-ibis",
         description="Query the Allen Institute Synaptic Physiology releases with Ibis.",
     )
@@ -41,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name in _COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"synphys-ibis: error: {message} (see '{self.prog} --help')\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

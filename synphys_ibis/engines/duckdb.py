@@ -115,6 +115,16 @@ def attach_sqlite(
     """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``."""
     load_extension(con, "sqlite_scanner")
     raw: Any = con.con if isinstance(con, DuckDBBackend) else con
+    # Connections to one DuckDB file in one process share its attachments.
+    attached = raw.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = ?", [alias]
+    ).fetchone()
+    if attached is not None:
+        if Path(attached[0]).resolve() == Path(path).resolve():
+            return
+        raise NotAReleaseError(
+            f"cannot attach {path} as {alias!r}: {attached[0]} is already attached under that name"
+        )
     mode = ", READ_ONLY" if read_only else ""
     quoted = str(path).replace("'", "''")
     try:
