@@ -70,6 +70,10 @@ class Catalog:
         self._multi_row_tables: frozenset[str] | None = None
         self._projects: list[str | None] | None = None
         self._compiled: OrderedDict[Hashable, tuple[str, ibis.Schema]] = OrderedDict()
+        if con.name == "duckdb":
+            from synphys_ibis.stats import register_duckdb_functions
+
+            register_duckdb_functions(con)
 
     def table(self, name: str) -> IbisTable:
         """The typed table ``name``."""
@@ -122,13 +126,15 @@ class Catalog:
         if entry is None:
             started = time.perf_counter()
             expr = build()
-            entry = (str(ibis.to_sql(expr, dialect=self.con.name)), expr.schema())
+            # Left joins make any column nullable, whatever the source declares.
+            schema = ibis.schema(
+                {name: dtype.copy(nullable=True) for name, dtype in expr.schema().items()}
+            )
+            entry = (str(ibis.to_sql(expr, dialect=self.con.name)), schema)
             self._compiled[key] = entry
             if len(self._compiled) > _COMPILED_CACHE_SIZE:
                 self._compiled.popitem(last=False)
-            logger.debug(
-                "compiled query in %.3f s:\n%s", time.perf_counter() - started, entry[0]
-            )
+            logger.debug("compiled query in %.3f s:\n%s", time.perf_counter() - started, entry[0])
         else:
             self._compiled.move_to_end(key)
         return self.con.sql(entry[0], schema=entry[1])
@@ -179,4 +185,3 @@ def _one_to_many_keys(schema: Any) -> list[tuple[str, str]]:
         if alias.key != "id" and alias.key not in spec.unique_columns():
             keys.append((alias.table, alias.key))
     return keys
-

@@ -2,7 +2,9 @@
 
 A database is named by a host and a database name, as in aisynphys: ``('sqlite:///',
 '/path/release.sqlite')``, ``('duckdb:///', '/path/release.duckdb')`` or
-``('postgresql://user@host:5432', 'synphys')``. Connections are opened on first use and
+``('postgresql://user@host:5432', 'synphys')``; a Parquet dataset of a release (see
+:mod:`synphys_ibis.parquet`) is ``('parquet:///', '/path/or/url')`` on DuckDB or
+``('spark:///', '/path/or/url')`` on Spark, read-only. Connections are opened on first use and
 re-opened in a forked child process. The read-only connection really cannot write (a read-only
 ATTACH on DuckDB, a read-only session on PostgreSQL); maintenance (creating the published
 schema, copying, cloning, baking, vacuuming) needs a read-write host.
@@ -33,7 +35,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from ibis.backends import BaseBackend
@@ -44,7 +46,10 @@ from synphys_ibis.catalog import Catalog
 from synphys_ibis.errors import InvalidArgumentError, ReadOnlyError
 from synphys_ibis.schema import SCHEMA_VERSION, Table, load_schema
 
-__all__ = ["BACKENDS", "Database", "db_address", "parse_backend"]
+if TYPE_CHECKING:
+    from synphys_ibis.dataset import DatasetManifest
+
+__all__ = ["BACKENDS", "DATASET_BACKENDS", "Database", "db_address", "parse_backend"]
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -54,7 +59,12 @@ BACKENDS = {
     "duckdb": "duckdb",
     "postgresql": "postgresql",
     "postgres": "postgresql",
+    "parquet": "parquet",
+    "spark": "spark",
 }
+
+#: Backends that read an exported Parquet dataset (read-only; ``db_name`` is a path or URL).
+DATASET_BACKENDS = ("parquet", "spark")
 
 # Connections left behind in a forked child: never closed there (that would close the parent's
 # sockets or touch DuckDB state whose threads did not survive the fork), never collected.
@@ -74,7 +84,8 @@ def parse_backend(host: str) -> str:
             "host scheme",
             scheme if scheme is not None else host,
             sorted(BACKENDS),
-            hint="Hosts look like 'sqlite:///', 'duckdb:///' or 'postgresql://user@host:5432'.",
+            hint="Hosts look like 'sqlite:///', 'duckdb:///', 'parquet:///', 'spark:///' or "
+            "'postgresql://user@host:5432'.",
         )
     return BACKENDS[scheme]
 
@@ -115,18 +126,26 @@ class Database:
     Parameters
     ----------
     ro_host
-        Host of the read-only connection: ``'sqlite:///'``, ``'duckdb:///'`` or a PostgreSQL URL
-        ``'postgresql://user:password@host:port'``.
+        Host of the read-only connection: ``'sqlite:///'``, ``'duckdb:///'``, a PostgreSQL URL
+        ``'postgresql://user:password@host:port'``, or for a Parquet dataset ``'parquet:///'``
+        (DuckDB) or ``'spark:///'`` (Spark).
     rw_host
-        Host of the read-write connection, or None for a read-only database.
+        Host of the read-write connection, or None for a read-only database (always None for
+        Parquet datasets).
     db_name
-        File path (SQLite, DuckDB) or database name (PostgreSQL).
+        File path (SQLite, DuckDB), database name (PostgreSQL), or the dataset's directory path
+        or URL (Parquet, Spark).
     native_cache
         For SQLite files: query a one-time native DuckDB copy of the query tables (default, or
         ``$SYNPHYS_IBIS_NATIVE_CACHE``) instead of the attached file itself.
     cache_dir
         Cache directory for native copies and DuckDB extensions (default: the platform cache, or
         ``$SYNPHYS_IBIS_CACHE_DIR``).
+    engine_options
+        Options of the Parquet backends: ``storage_options`` (keyword arguments of the fsspec
+        filesystem of a remote dataset, ``parquet`` only) and ``session`` (the
+        ``pyspark.sql.SparkSession`` to use, ``spark`` only; default: a local one, see
+        :func:`synphys_ibis.engines.spark.local_session`).
     """
 
     _instances: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
@@ -139,11 +158,17 @@ class Database:
         *,
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        engine_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.backend = parse_backend(ro_host)
         if rw_host is not None and parse_backend(rw_host) != self.backend:
             raise InvalidArgumentError(
                 f"rw_host {rw_host!r} is a different backend than ro_host {ro_host!r}"
+            )
+        if rw_host is not None and self.backend in DATASET_BACKENDS:
+            raise InvalidArgumentError(
+                f"rw_host={rw_host!r} is not allowed: Parquet datasets are read-only; write a new "
+                f"one with export_parquet()"
             )
         self.ro_host = ro_host
         self.rw_host = rw_host
@@ -156,6 +181,8 @@ class Database:
         self.rw_address = None if rw_host is None else db_address(rw_host, self.db_name)
         self._native_cache = native_cache
         self._cache_dir = None if cache_dir is None else Path(cache_dir)
+        self._engine_options = _engine_options(self.backend, engine_options)
+        self._manifest: DatasetManifest | None = None
         self._ro: BaseBackend | None = None
         self._rw: BaseBackend | None = None
         self._maint: BaseBackend | None = None
@@ -261,11 +288,13 @@ class Database:
             con,
             self.schema_version,
             temp_views=self._temp_views(),
-            normalize=self.backend == "postgresql",
+            normalize=self.backend in ("postgresql", "spark"),
         )
 
     def _temp_views(self) -> bool:
-        return self.backend != "postgresql"
+        # Spark SQL quotes names with backticks (the views' DDL uses double quotes) and plans
+        # an inlined join as well as a view of it.
+        return self.backend not in ("postgresql", "spark")
 
     def _pg_url(self, *, readonly: bool) -> Any:
         from synphys_ibis.engines.postgres import PostgresURL
@@ -287,7 +316,44 @@ class Database:
             from synphys_ibis.engines.duckdb import connect
 
             return connect(self._require_path(), read_only=True, cache=self._cache_dir)
+        if self.backend == "parquet":
+            from synphys_ibis.engines.parquet import open_parquet_release
+
+            return open_parquet_release(
+                self._require_name(),
+                self.schema_version,
+                storage_options=self._engine_options.get("storage_options"),
+                manifest=self._dataset_manifest(),
+                cache=self._cache_dir,
+            )
+        if self.backend == "spark":
+            from synphys_ibis.engines import spark
+
+            return spark.open_spark_release(
+                self._require_name(),
+                self.schema_version,
+                session=self._engine_options.get("session"),
+                manifest=self._dataset_manifest(),
+            )
         return self._open_postgres(readonly=True)
+
+    def _dataset_manifest(self) -> DatasetManifest:
+        """The manifest of a Parquet dataset (read once; only for the dataset backends)."""
+        if self._manifest is None:
+            if self.backend == "spark":
+                from synphys_ibis.engines import spark
+
+                self._manifest = spark.read_manifest(
+                    self._require_name(), session=self._engine_options.get("session")
+                )
+            else:
+                from synphys_ibis.dataset import read_manifest
+
+                self._manifest = read_manifest(
+                    self._require_name(),
+                    storage_options=self._engine_options.get("storage_options"),
+                )
+        return self._manifest
 
     def _open_rw(self) -> BaseBackend:
         if self.backend == "sqlite":
@@ -387,6 +453,7 @@ class Database:
             db_name,
             native_cache=self._native_cache,
             cache_dir=self._cache_dir,
+            engine_options=self._engine_options,
         )
 
     @property
@@ -398,6 +465,12 @@ class Database:
             from synphys_ibis.engines import postgres
 
             return postgres.database_exists(self.maint, self.db_name)
+        if self.backend in DATASET_BACKENDS:
+            from synphys_ibis.dataset import is_dataset
+
+            return is_dataset(
+                self.db_name, storage_options=self._engine_options.get("storage_options")
+            )
         return Path(self.db_name).is_file()
 
     def create_database(self) -> None:
@@ -441,7 +514,10 @@ class Database:
         """Release tables present in the database, in dependency order."""
         from synphys_ibis import maintenance
 
-        present = maintenance.list_tables(self)
+        if self.backend in DATASET_BACKENDS:
+            present = set(self._dataset_manifest().tables)
+        else:
+            present = maintenance.list_tables(self)
         return [name for name in load_schema(self.schema_version).table_names() if name in present]
 
     def _select_tables(
@@ -555,6 +631,12 @@ class Database:
 
         return bake_sqlite(self, sqlite_file, **copy_options)
 
+    def export_parquet(self, dest: str | os.PathLike[str], **options: Any) -> Path:
+        """Write this database to a Parquet dataset; see :func:`synphys_ibis.parquet.export_parquet`."""
+        from synphys_ibis.parquet import export_parquet
+
+        return export_parquet(self, dest, **options)
+
     # -- misc ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         hosts = (_redact(self.ro_host), None if self.rw_host is None else _redact(self.rw_host))
@@ -568,6 +650,8 @@ class Database:
             "db_name": self.db_name,
             "native_cache": self._native_cache,
             "cache_dir": self._cache_dir,
+            # a SparkSession belongs to its process: a copy elsewhere uses that process's own
+            "engine_options": {k: v for k, v in self._engine_options.items() if k != "session"},
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -577,4 +661,20 @@ class Database:
             state["db_name"],
             native_cache=state["native_cache"],
             cache_dir=state["cache_dir"],
+            engine_options=state.get("engine_options"),
         )
+
+
+_ENGINE_OPTIONS = {"parquet": ("storage_options",), "spark": ("session",)}
+
+
+def _engine_options(backend: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Check ``engine_options`` against those ``backend`` takes."""
+    options = dict(options or {})
+    allowed = _ENGINE_OPTIONS.get(backend, ())
+    for name in options:
+        if name not in allowed:
+            raise InvalidArgumentError.for_value(
+                f"engine_options key for the {backend} backend", name, allowed
+            )
+    return options

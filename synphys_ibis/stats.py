@@ -118,13 +118,51 @@ def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
 # SQL NULL arguments give NULL without calling these; pass n as NULL where it is 0.
 @ibis.udf.scalar.python
 def ci_lower(k: int, n: int) -> float:
-    """Lower bound of the 95% Clopper-Pearson interval of k / n."""
+    """Lower bound of the 95% Clopper-Pearson interval of k / n (a Python UDF)."""
     return clopper_pearson(int(k), int(n))[0]
 
 
 @ibis.udf.scalar.python
 def ci_upper(k: int, n: int) -> float:
-    """Upper bound of the 95% Clopper-Pearson interval of k / n."""
+    """Upper bound of the 95% Clopper-Pearson interval of k / n (a Python UDF)."""
+    return clopper_pearson(int(k), int(n))[1]
+
+
+# DuckDB sessions get the interval as functions registered on the connection when it opens
+# (register_duckdb_functions), so a query using them compiles to plain SQL that can be cached
+# and re-run without Ibis re-registering UDFs at every execution.
+@ibis.udf.scalar.builtin(name="synphys_ci_lower")
+def duckdb_ci_lower(k: int, n: int) -> float:  # type: ignore[empty-body]
+    """Lower bound of the 95% Clopper-Pearson interval of k / n (DuckDB session function)."""
+
+
+@ibis.udf.scalar.builtin(name="synphys_ci_upper")
+def duckdb_ci_upper(k: int, n: int) -> float:  # type: ignore[empty-body]
+    """Upper bound of the 95% Clopper-Pearson interval of k / n (DuckDB session function)."""
+
+
+def register_duckdb_functions(con: Any) -> None:
+    """Register ``synphys_ci_lower`` / ``synphys_ci_upper`` on a DuckDB connection (once)."""
+    import duckdb
+
+    raw = getattr(con, "con", con)
+    present = {
+        row[0]
+        for row in raw.execute(
+            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'synphys_ci_%'"
+        ).fetchall()
+    }
+    bigint, double = duckdb.sqltype("BIGINT"), duckdb.sqltype("DOUBLE")
+    for name, function in (("synphys_ci_lower", _lower), ("synphys_ci_upper", _upper)):
+        if name not in present:
+            raw.create_function(name, function, [bigint, bigint], double, side_effects=False)
+
+
+def _lower(k: int, n: int) -> float:
+    return clopper_pearson(int(k), int(n))[0]
+
+
+def _upper(k: int, n: int) -> float:
     return clopper_pearson(int(k), int(n))[1]
 
 
@@ -150,4 +188,8 @@ def ci_functions(backend: str) -> tuple[Any, Any]:
     """
     if backend == "postgres":
         return pg_ci_lower, pg_ci_upper
+    if backend in ("duckdb", "pyspark"):
+        # Spark sessions get the same two functions as Python UDFs when a release is opened
+        # (synphys_ibis.engines.spark.register_functions).
+        return duckdb_ci_lower, duckdb_ci_upper
     return ci_lower, ci_upper

@@ -20,7 +20,8 @@ from synphys_ibis.arguments import validate_pair_query
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.cell_class import CellClass, classify
 from synphys_ibis.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
-from synphys_ibis.database import Database
+from synphys_ibis.database import DATASET_BACKENDS, Database
+from synphys_ibis.dataset import is_dataset
 from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, UnsupportedSchemaError
 from synphys_ibis.matrix import (
     build_connectivity_matrix,
@@ -47,7 +48,7 @@ class SynphysDatabase(Database):
     check_schema
         Refuse a database whose metadata records another schema version than the supported ones,
         or that has no metadata row. With False, the recorded version is used if known.
-    native_cache, cache_dir
+    native_cache, cache_dir, engine_options
         See :class:`~synphys_ibis.database.Database`.
 
     Raises
@@ -83,8 +84,16 @@ class SynphysDatabase(Database):
         *,
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        engine_options: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(ro_host, rw_host, db_name, native_cache=native_cache, cache_dir=cache_dir)
+        super().__init__(
+            ro_host,
+            rw_host,
+            db_name,
+            native_cache=native_cache,
+            cache_dir=cache_dir,
+            engine_options=engine_options,
+        )
         self.check_schema = check_schema
         # A read-write handle may name a database that does not exist yet or is still empty:
         # create_tables() builds it and initialize_database() writes its metadata row.
@@ -132,11 +141,114 @@ class SynphysDatabase(Database):
         )
 
     @classmethod
+    def load_parquet(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        storage_options: Mapping[str, Any] | None = None,
+        check_schema: bool = True,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> SynphysDatabase:
+        """Open a Parquet dataset of a release (see :mod:`synphys_ibis.parquet`) on DuckDB.
+
+        The dataset is read where it is, lazily: only the Parquet footers when it is opened, then
+        only the columns and row groups each query needs.
+
+        Parameters
+        ----------
+        target
+            The dataset directory: a local path or a ``file://``, ``http(s)://`` (extra
+            ``http``), ``s3://`` (extra ``s3``) or any other fsspec URL. HTTP servers must
+            answer Range requests.
+        storage_options
+            Keyword arguments of the fsspec filesystem (``{"anon": True}`` for a public S3
+            bucket, ``{"block_size": 2**20}`` for the HTTP read size, ...).
+        check_schema
+            As for the constructor: the schema version recorded in the dataset's manifest must
+            be supported.
+        cache_dir
+            Cache directory (DuckDB extensions).
+
+        Raises
+        ------
+        FileNotFoundError
+            If a local ``target`` does not exist.
+        NotAReleaseError
+            If ``target`` holds no dataset manifest, or the manifest no metadata row.
+        UnsupportedSchemaError
+            If the recorded schema version is not supported.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import SynphysDatabase, Database, synthetic
+        >>> tmp = tempfile.mkdtemp()
+        >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+        >>> dataset = Database("sqlite:///", None, path).export_parquet(
+        ...     os.path.join(tmp, "r.parquet"), progress=False)
+        >>> with SynphysDatabase.load_parquet(dataset) as db:
+        ...     db.backend, db.pair_query(species="mouse").count().to_pyarrow().as_py() > 0
+        ('parquet', True)
+        """
+        return cls(
+            "parquet:///",
+            None,
+            _dataset_name(target),
+            check_schema,
+            cache_dir=cache_dir,
+            engine_options={"storage_options": dict(storage_options or {})},
+        )
+
+    @classmethod
+    def load_spark(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        session: Any = None,
+        check_schema: bool = True,
+    ) -> SynphysDatabase:
+        """Open a Parquet dataset of a release on Spark (``pip install "synphys_ibis[spark]"``).
+
+        Every query runs in Spark, through Ibis' PySpark backend: pair queries, matrix queries
+        and the connectivity matrix give the same results as on DuckDB.
+
+        Parameters
+        ----------
+        target
+            The dataset directory, as Spark names it: a local path, ``file://``, ``hdfs://``,
+            ``s3a://``, ... (any URL the session's Hadoop filesystems read; the executors must
+            reach it).
+        session
+            A ``pyspark.sql.SparkSession``: pass your own to run on a cluster. Default: a
+            local session, started once per process (see
+            :func:`synphys_ibis.engines.spark.local_session`). Closing the database never
+            stops the session.
+        check_schema
+            As for the constructor.
+
+        Raises
+        ------
+        ImportError
+            If pyspark is not installed (the message names the install command).
+        NotAReleaseError, UnsupportedSchemaError
+            As for :meth:`load_parquet`.
+        """
+        return cls(
+            "spark:///",
+            None,
+            _dataset_name(target),
+            check_schema,
+            engine_options={} if session is None else {"session": session},
+        )
+
+    @classmethod
     def connect(cls, target: str | os.PathLike[str], **kwargs: Any) -> SynphysDatabase:
         """Open a release named in any of the ways users name one.
 
         ``target`` is a path to a SQLite release, ``duckdb:///path`` for a native DuckDB copy,
-        ``postgresql://user@host:port/dbname``, a size (``'small'``, ``'medium'``, ``'full'``:
+        ``postgresql://user@host:port/dbname``, a Parquet dataset (a directory holding
+        ``synphys_dataset.json``, or an ``http(s)://``, ``s3://``, ``file://`` URL of one; see
+        :meth:`load_parquet`), a size (``'small'``, ``'medium'``, ``'full'``:
         the current release of that size) or a release file name such as
         ``'synphys_r2.1_small.sqlite'`` (downloaded and cached on first use). Keyword arguments
         go to the constructor.
@@ -153,14 +265,20 @@ class SynphysDatabase(Database):
             host, _, db_name = text.rpartition("/")
             return cls(host, None, db_name, **kwargs)
         if text.startswith("duckdb://"):
-            return cls("duckdb:///", None, text.removeprefix("duckdb://").removeprefix("/"), **kwargs)
+            return cls(
+                "duckdb:///", None, text.removeprefix("duckdb://").removeprefix("/"), **kwargs
+            )
+        if text.startswith(("http://", "https://", "s3://", "file://")) or (
+            Path(text).is_dir() and is_dataset(text)
+        ):
+            return cls.load_parquet(text, **kwargs)
         if Path(text).exists():
             return cls.load_sqlite(text, **kwargs)
         if text in ("small", "medium", "full"):
             return cls.load_current(text, **kwargs)
-        if os.sep in text or (text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith(
-            "synphys_r"
-        )):
+        if os.sep in text or (
+            text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith("synphys_r")
+        ):
             raise FileNotFoundError(f"no such release file: {text}")
         return cls.load_version(text, **kwargs)
 
@@ -240,6 +358,8 @@ class SynphysDatabase(Database):
             from synphys_ibis.engines.postgres import read_metadata as read_pg_metadata
 
             return read_pg_metadata(self.ro, where=f"database {self.db_name!r}")
+        if self.backend in DATASET_BACKENDS:
+            return self._dataset_manifest().metadata
         return None
 
     def initialize_database(self) -> None:
@@ -303,7 +423,14 @@ class SynphysDatabase(Database):
 
     @property
     def version_name(self) -> str:
-        """The release's file name (or database name), e.g. ``synphys_r2.1_small.sqlite``."""
+        """The release's file name (or database name), e.g. ``synphys_r2.1_small.sqlite``.
+
+        For a Parquet dataset, the name of the release it was exported from.
+        """
+        if self.backend in DATASET_BACKENDS:
+            name = self._dataset_manifest().source.get("name")
+            if name:
+                return str(name)
         return os.path.basename(self.db_name or "")
 
     @property
@@ -465,25 +592,39 @@ class SynphysDatabase(Database):
             Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
         """
         query = self._validated_args(pair_query_args)
-        catalog = self.catalog
         pre, post = classify(pre_classes), classify(post_classes)
-        key = (
-            "matrix_pair_query",
+        key = ("matrix_pair_query", *self._matrix_key(pre, post, columns, query))
+        return self.catalog.compiled(key, lambda: self._matrix_expr(pre, post, columns, query))
+
+    @staticmethod
+    def _matrix_key(
+        pre: dict[str, CellClass],
+        post: dict[str, CellClass],
+        columns: Sequence[str] | None,
+        query: PairQuery,
+    ) -> tuple[Any, ...]:
+        return (
             tuple((name, cls.cache_key()) for name, cls in pre.items()),
             tuple((name, cls.cache_key()) for name, cls in post.items()),
             public_column_names(columns),
             query.cache_key(),
         )
-        return catalog.compiled(
-            key,
-            lambda: build_matrix_pair_query(
-                pre,
-                post,
-                query,
-                columns=columns,
-                build_pairs=lambda q: self._build_pair_query(q, catalog, ordered=False),
-                cell_view=catalog.cell_view,
-            ),
+
+    def _matrix_expr(
+        self,
+        pre: dict[str, CellClass],
+        post: dict[str, CellClass],
+        columns: Sequence[str] | None,
+        query: PairQuery,
+    ) -> IbisTable:
+        catalog = self.catalog
+        return build_matrix_pair_query(
+            pre,
+            post,
+            query,
+            columns=columns,
+            build_pairs=lambda q: self._build_pair_query(q, catalog, ordered=False),
+            cell_view=catalog.cell_view,
         )
 
     def connectivity_matrix(
@@ -517,13 +658,33 @@ class SynphysDatabase(Database):
                 "class_column", class_column, ["cell_class", "cell_class_nonsynaptic"]
             )
         column = f"pre_cell_{class_column}"
-        members = self.matrix_pair_query(
-            pre_classes, post_classes, columns=[column], pair_query_args=pair_query_args
+        query = self._validated_args(pair_query_args)
+        pre, post = classify(pre_classes), classify(post_classes)
+        key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))
+        return self.catalog.compiled(
+            key,
+            lambda: build_connectivity_matrix(
+                self._matrix_expr(pre, post, [column], query),
+                list(pre),
+                list(post),
+                class_column=column,
+                backend=self.ro.name,
+            ),
         )
-        return build_connectivity_matrix(
-            members,
-            list(classify(pre_classes)),
-            list(classify(post_classes)),
-            class_column=column,
-            backend=self.ro.name,
-        )
+
+
+def _dataset_name(target: str | os.PathLike[str]) -> str:
+    """A dataset's local path made absolute, or its URL as given.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a local path does not exist.
+    """
+    text = os.fspath(target)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"no such dataset directory: {path}")
+    return str(path.resolve())

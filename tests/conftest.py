@@ -1,8 +1,9 @@
 """Shared fixtures: synthetic releases on disk and the engines every query test runs on.
 
 Engine-neutral tests take the ``db`` fixture, which is parametrised over every engine (DuckDB over
-the attached SQLite file, DuckDB over its native copy, and PostgreSQL when
-``SYNPHYS_IBIS_TEST_POSTGRES`` names a server); the same assertions run on each.
+the attached SQLite file, DuckDB over its native copy, DuckDB over a Parquet export of the release,
+and PostgreSQL when ``SYNPHYS_IBIS_TEST_POSTGRES`` names a server); the same assertions run on
+each. Spark is compared with DuckDB in ``test_spark.py`` instead (a query there takes seconds).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 from synphys_ibis import Database, SynphysDatabase, synthetic
 
-ENGINES = ["duckdb-sqlite", "duckdb-native"]
+ENGINES = ["duckdb-sqlite", "duckdb-native", "duckdb-parquet"]
 if os.environ.get("SYNPHYS_IBIS_TEST_POSTGRES"):
     ENGINES.append("postgres")
 
@@ -52,6 +53,8 @@ def open_engine(engine: str, path: Path, request: pytest.FixtureRequest) -> Synp
         return SynphysDatabase.load_sqlite(path, native_cache=False)
     if engine == "duckdb-native":
         return SynphysDatabase.load_sqlite(path, native_cache=True)
+    if engine == "duckdb-parquet":
+        return SynphysDatabase.load_parquet(request.getfixturevalue("parquet_export")(path))
     if engine == "postgres":
         clone = request.getfixturevalue("postgres_clone")
         return clone(path)
@@ -70,6 +73,24 @@ def fanout_db(request: pytest.FixtureRequest, fanout_release: Path) -> Iterator[
     database = open_engine(request.param, fanout_release, request)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def parquet_export(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``export(sqlite_path)``: the release exported to a Parquet dataset (once per release)."""
+    exports: dict[Path, Path] = {}
+
+    def export(path: Path) -> Path:
+        if path not in exports:
+            dest = tmp_path_factory.mktemp("parquet") / f"{Path(path).stem}.parquet"
+            source = Database("sqlite:///", None, path)
+            try:
+                exports[path] = source.export_parquet(dest, progress=False)
+            finally:
+                source.close()
+        return exports[path]
+
+    return export
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 # Modules defining subcommands, in the order they are listed by --help.
-_COMMAND_MODULES = ("demo", "releases", "query", "maintenance")
+_COMMAND_MODULES = ("demo", "releases", "query", "maintenance", "parquet")
 
 
 def build_parser() -> argparse.ArgumentParser:

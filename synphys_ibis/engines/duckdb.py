@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
 import ibis
+import pandas as pd
+import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
+from ibis.expr.types import Expr
 
 from synphys_ibis import settings
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
@@ -61,17 +65,54 @@ def _check_duckdb_version() -> None:
         )
 
 
+def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Convert query results to pandas with stable, nullable dtypes.
+
+    Integers become ``Int64`` and booleans ``boolean`` (pandas' nullable types, so a NULL stays
+    missing instead of turning the column into floats or Python objects, as aisynphys'
+    dataframes did for integers); floats stay ``float64`` with NaN for NULL.
+    """
+    mapping = {
+        pa.int8(): pd.Int64Dtype(),
+        pa.int16(): pd.Int64Dtype(),
+        pa.int32(): pd.Int64Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    return table.to_pandas(types_mapper=mapping.get)
+
+
+class SynphysDuckDBBackend(DuckDBBackend):
+    """Ibis' DuckDB backend, converting results to pandas through Arrow.
+
+    Ibis 12 turns every column that holds a NULL into Python objects on its way to pandas, which
+    doubles the time of a wide query; converting the Arrow result directly keeps numeric columns
+    numeric and is several times faster.
+    """
+
+    def execute(  # type: ignore[override]
+        self,
+        expr: Expr,
+        /,
+        *,
+        params: Mapping[Any, Any] | None = None,
+        limit: int | str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        table = self.to_pyarrow(expr.as_table(), params=params, limit=limit, **kwargs)
+        return expr.__pandas_result__(arrow_to_pandas(table))
+
+
 def connect(
     database: str | Path = ":memory:", *, read_only: bool = False, cache: str | Path | None = None
-) -> DuckDBBackend:
+) -> SynphysDuckDBBackend:
     """Open an Ibis DuckDB connection that loads extensions from the local extension directory."""
     _check_duckdb_version()
     ext_dir = extension_directory(cache)
     ext_dir.mkdir(parents=True, exist_ok=True)
-    con = ibis.duckdb.connect(
+    return SynphysDuckDBBackend().connect(
         str(database), read_only=read_only, extension_directory=str(ext_dir)
     )
-    return con
 
 
 def _extension_file(name: ExtensionName) -> Path:

@@ -1,0 +1,109 @@
+"""A Parquet dataset of a release, opened on DuckDB: locally or at any fsspec URL, lazily.
+
+Every table of the dataset becomes two temporary views on an in-memory DuckDB connection: a raw
+one, ``read_parquet([...files the manifest lists...])``, and over it a view with the table's own
+name and logical types (:func:`synphys_ibis.normalize.typed_table`: booleans, the JSON text
+``'null'`` and empty arrays as SQL NULL), so ``con.table("pair")`` is the typed pair table, as
+for a SQLite release. Nothing is read when the views are made but each table's Parquet footer.
+
+Queries read lazily: DuckDB fetches only the columns a query uses and skips row groups whose
+min/max statistics exclude its filters. Remote datasets are read through an fsspec filesystem
+registered with the connection (``con.register_filesystem``), which fetches byte ranges on
+demand: ``http(s)://`` needs a server that answers Range requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ibis
+from ibis.backends.duckdb import Backend as DuckDBBackend
+
+from synphys_ibis.dataset import DatasetLocation, DatasetManifest, read_manifest
+from synphys_ibis.engines.duckdb import connect
+from synphys_ibis.normalize import logical_schema, typed_table
+from synphys_ibis.schema import load_schema
+
+__all__ = ["RAW_PREFIX", "create_parquet_views", "open_parquet_release"]
+
+logger = logging.getLogger("synphys_ibis")
+
+#: Prefix of the raw ``read_parquet`` view of each table.
+RAW_PREFIX = "_synphys_parquet_"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_parquet_views(
+    con: DuckDBBackend,
+    location: DatasetLocation,
+    manifest: DatasetManifest,
+    schema_version: str,
+) -> list[str]:
+    """Create the raw and typed TEMP VIEWs of every table of ``manifest`` that the schema has."""
+    schema = load_schema(schema_version)
+    created = []
+    for table in manifest.tables.values():
+        if table.name not in schema:
+            continue
+        spec = schema.table(table.name)
+        files = ", ".join(_sql_string(location.url(f.path)) for f in table.files)
+        raw_name = RAW_PREFIX + table.name
+        con.raw_sql(
+            f'CREATE OR REPLACE TEMP VIEW "{raw_name}" AS SELECT * FROM read_parquet([{files}])'
+        )
+        raw = ibis.table(logical_schema(spec), name=raw_name)
+        typed = ibis.to_sql(typed_table(raw, spec), dialect="duckdb")
+        con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{table.name}" AS {typed}')
+        created.append(table.name)
+    return created
+
+
+def open_parquet_release(
+    target: str | os.PathLike[str],
+    schema_version: str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    manifest: DatasetManifest | None = None,
+    cache: str | Path | None = None,
+) -> DuckDBBackend:
+    """Open the Parquet dataset at ``target`` on an in-memory DuckDB connection.
+
+    Parameters
+    ----------
+    target
+        The dataset directory: a path, or a ``file://``, ``http(s)://``, ``s3://``, ... URL.
+    schema_version
+        The schema whose tables and types the views expose.
+    storage_options
+        Keyword arguments of the fsspec filesystem of a remote ``target``.
+    manifest
+        The dataset's manifest, if already read.
+    cache
+        Cache directory (for DuckDB's extension directory).
+
+    Raises
+    ------
+    NotAReleaseError
+        If ``target`` holds no dataset manifest.
+    ImportError
+        If the fsspec filesystem of ``target``'s protocol is not installed.
+    """
+    started = time.perf_counter()
+    location = DatasetLocation.parse(target)
+    if manifest is None:
+        manifest = read_manifest(target, storage_options=storage_options)
+    con = connect(cache=cache)
+    fs = location.filesystem(storage_options)
+    if fs is not None:
+        con.con.register_filesystem(fs)
+    create_parquet_views(con, location, manifest, schema_version)
+    logger.debug("opened Parquet dataset %s in %.3f s", target, time.perf_counter() - started)
+    return con

@@ -1,0 +1,267 @@
+"""A Parquet dataset of a release, opened on Apache Spark through Ibis' PySpark backend.
+
+Spark reads the dataset where it is (a local path, ``hdfs://``, ``s3a://``, ... whatever the
+session's Hadoop filesystems read): every table becomes a temporary view of its Parquet files,
+named after the dataset (``_synphys_<hash>_pair``) so that several releases, and the user's own
+views, can share one session. The Ibis connection returned here hands those views out under the
+tables' own names; :class:`~synphys_ibis.catalog.Catalog` gives them their logical types in each
+query, as for PostgreSQL. The connectivity matrix's confidence interval runs as two Python UDFs
+registered on the session (``synphys_ci_lower`` / ``synphys_ci_upper``), pickled by value, so
+the executors of a cluster need only Python and pyspark, not synphys_ibis.
+
+PySpark is an optional dependency (``pip install "synphys_ibis[spark]"``) and needs Java 17.
+Importing this module imports neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from synphys_ibis.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
+from synphys_ibis.errors import NotAReleaseError
+from synphys_ibis.schema import Table, load_schema
+from synphys_ibis.stats import _beta_quantile
+
+__all__ = [
+    "LOCAL_CONFIG",
+    "local_session",
+    "open_spark_release",
+    "read_manifest",
+    "register_functions",
+    "spark_schema",
+    "spark_unavailable_reason",
+    "view_name",
+]
+
+logger = logging.getLogger("synphys_ibis")
+
+_INSTALL = 'pip install "synphys_ibis[spark]"'
+
+#: Configuration of the local session :func:`local_session` starts (a laptop or CI machine).
+LOCAL_CONFIG: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+_LOCAL_LOCK = threading.Lock()
+
+
+def spark_unavailable_reason() -> str | None:
+    """Why Spark cannot run here (pyspark or Java missing), or None when it can."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return f"pyspark is not installed; install it with: {_INSTALL}"
+    java_home = os.environ.get("JAVA_HOME")
+    if not (
+        java_home and os.path.exists(os.path.join(java_home, "bin", "java"))
+    ) and not shutil.which("java"):
+        return "Java is not installed (Spark needs Java 17: no JAVA_HOME and no java on PATH)"
+    return None
+
+
+def _import_pyspark() -> Any:
+    try:
+        import pyspark.sql
+    except ImportError as err:
+        raise ImportError(f"Spark support needs pyspark; install it with: {_INSTALL}") from err
+    return pyspark.sql
+
+
+def local_session(*, master: str = "local[2]", config: Mapping[str, str] | None = None) -> Any:
+    """A local ``SparkSession`` (started on first use, then reused by the whole process).
+
+    Parameters
+    ----------
+    master
+        The Spark master (``'local[2]'``: two worker threads in this process's JVM).
+    config
+        Settings added to :data:`LOCAL_CONFIG` (``{"spark.driver.memory": "4g"}``); they take
+        effect only when the session is started here.
+
+    Notes
+    -----
+    The session binds to 127.0.0.1, has no web UI and uses 4 shuffle partitions. Its Python
+    workers run this interpreter (``PYSPARK_PYTHON`` is set to it unless already set: PySpark
+    reads the worker's interpreter only from there). Starting one takes 10-25 s;
+    ``session.stop()`` ends it.
+    """
+    sql = _import_pyspark()
+    with _LOCAL_LOCK:
+        active = sql.SparkSession.getActiveSession()
+        if active is not None:
+            return active
+        started = time.perf_counter()
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = sql.SparkSession.builder.master(master).appName("synphys_ibis")
+        settings = {
+            **LOCAL_CONFIG,
+            "spark.pyspark.python": sys.executable,
+            "spark.pyspark.driver.python": sys.executable,
+            **dict(config or {}),
+        }
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        logger.info("started a local Spark session in %.1f s", time.perf_counter() - started)
+        return session
+
+
+def _session(session: Any) -> Any:
+    return local_session() if session is None else session
+
+
+def read_manifest(target: str | os.PathLike[str], *, session: Any = None) -> DatasetManifest:
+    """Read a dataset's manifest through Spark (so any URL the session reads works).
+
+    Raises
+    ------
+    NotAReleaseError
+        If ``target`` holds no dataset manifest.
+    """
+    location = DatasetLocation.parse(target)
+    address = location.url(MANIFEST_NAME)
+    try:
+        rows = _session(session).read.text(address, wholetext=True).collect()
+    except Exception as err:  # Spark raises AnalysisException (PATH_NOT_FOUND) and friends
+        if "PATH_NOT_FOUND" in str(err) or "does not exist" in str(err):
+            raise NotAReleaseError(
+                f"{location.root} is not a synphys Parquet dataset: it has no {MANIFEST_NAME}"
+            ) from err
+        raise
+    if len(rows) != 1:
+        raise NotAReleaseError(f"{address} could not be read as one text file")
+    return DatasetManifest.from_json(rows[0][0], where=address)
+
+
+def view_name(location: DatasetLocation, table: str) -> str:
+    """The session-wide temporary view name of ``table`` of the dataset at ``location``."""
+    digest = hashlib.sha1(location.root.encode()).hexdigest()[:10]
+    return f"_synphys_{digest}_{table}"
+
+
+def register_functions(session: Any) -> None:
+    """Register the Clopper-Pearson UDFs ``synphys_ci_lower`` / ``synphys_ci_upper``."""
+    from pyspark import cloudpickle
+    from pyspark.sql.functions import udf
+    from pyspark.sql.types import DoubleType
+
+    from synphys_ibis import stats
+
+    # By value: executors then run the functions without importing synphys_ibis.
+    cloudpickle.register_pickle_by_value(stats)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    session.udf.register("synphys_ci_lower", udf(_ci_lower, DoubleType()))
+    session.udf.register("synphys_ci_upper", udf(_ci_upper, DoubleType()))
+
+
+# The bounds of synphys_ibis.stats.clopper_pearson (95%), from its uncached beta quantile: the
+# UDFs are pickled by value, and the cache of clopper_pearson would pickle by reference.
+def _ci_lower(k: int | None, n: int | None) -> float | None:
+    if k is None or n is None or n <= 0:
+        return None
+    return 0.0 if k == 0 else _beta_quantile(0.025, k, n - k + 1)
+
+
+def _ci_upper(k: int | None, n: int | None) -> float | None:
+    if k is None or n is None or n <= 0:
+        return None
+    return 1.0 if k == n else _beta_quantile(0.975, k + 1, n - k)
+
+
+@cache
+def _backend_class() -> type:
+    _import_pyspark()
+    import ibis
+
+    ibis.pyspark  # noqa: B018 - loading the backend this way registers its options (compiler reads them)
+    from ibis.backends.pyspark import Backend
+
+    class SynphysSparkBackend(Backend):
+        """Ibis' PySpark backend, serving a dataset's views under the tables' own names.
+
+        Closing it leaves the session running: the session belongs to whoever started it
+        (the user, or :func:`local_session` for the whole process).
+        """
+
+        _synphys_views: Mapping[str, str] = {}
+
+        def table(self, name: str, /, *, database: Any = None) -> Any:
+            if database is None and name in self._synphys_views:
+                name = self._synphys_views[name]
+            return super().table(name, database=database)
+
+        def disconnect(self) -> None:
+            pass
+
+    return SynphysSparkBackend
+
+
+def spark_schema(table: Table, columns: Sequence[str]) -> Any:
+    """The Spark schema of an exported table's ``columns`` (None if one is not in ``table``)."""
+    from pyspark.sql import types
+
+    spark_types = {
+        "int": types.LongType(),
+        "bigint": types.LongType(),
+        "float": types.DoubleType(),
+        "bool": types.BooleanType(),
+        "str": types.StringType(),
+        "object": types.StringType(),
+        "datetime": types.TimestampNTZType(),
+        "array": types.BinaryType(),
+    }
+    if not all(table.has_column(name) for name in columns):
+        return None
+    return types.StructType(
+        [types.StructField(name, spark_types[table.column(name).type]) for name in columns]
+    )
+
+
+def open_spark_release(
+    target: str | os.PathLike[str],
+    schema_version: str,
+    *,
+    session: Any = None,
+    manifest: DatasetManifest | None = None,
+) -> Any:
+    """Open the Parquet dataset at ``target`` in ``session`` (default: :func:`local_session`).
+
+    Returns an Ibis PySpark connection on which ``con.table("pair")`` is the raw pair table.
+    Views get the schema of ``schema_version``, so Spark reads no file to open the dataset.
+    """
+    started = time.perf_counter()
+    spark = _session(session)
+    location = DatasetLocation.parse(target)
+    if manifest is None:
+        manifest = read_manifest(target, session=spark)
+    schema = load_schema(schema_version)
+    views = {}
+    for table in manifest.tables.values():
+        name = view_name(location, table.name)
+        paths = [location.url(f.path) for f in table.files]
+        reader = spark.read
+        if table.name in schema:
+            struct = spark_schema(schema.table(table.name), table.columns)
+            reader = reader if struct is None else reader.schema(struct)
+        reader.parquet(*paths).createOrReplaceTempView(name)
+        views[table.name] = name
+    register_functions(spark)
+    con = _backend_class()().connect(spark)
+    con._synphys_views = views
+    logger.debug("opened %s on Spark in %.2f s", target, time.perf_counter() - started)
+    return con

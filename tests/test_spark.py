@@ -1,0 +1,187 @@
+"""The same queries on Spark (local[2], over a Parquet export) as on DuckDB: identical results.
+
+A Spark query costs seconds, so Spark is not one of the ``db`` fixture's engines; these tests run
+a representative set instead (every pair-query parameter at least once, a fan-out release,
+``filter_exprs``, a matrix pair query and a connectivity matrix) against DuckDB over the same
+dataset. They need pyspark and Java: without them they are skipped, unless
+``SYNPHYS_IBIS_REQUIRE_SPARK=1`` (CI), which makes them fail instead. One Spark session serves
+the whole test session.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ibis import _
+
+from synphys_ibis import CellClass, SynphysDatabase, mouse_layer_classes
+from synphys_ibis.errors import NotAReleaseError
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    from synphys_ibis.engines.spark import local_session, spark_unavailable_reason
+    from synphys_ibis.settings import env_flag
+
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        if env_flag("SYNPHYS_IBIS_REQUIRE_SPARK", default=False):
+            pytest.fail(f"{reason} (SYNPHYS_IBIS_REQUIRE_SPARK is set)", pytrace=False)
+        pytest.skip(reason)
+    session = local_session()
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def datasets(release: Path, fanout_release: Path, parquet_export: Any) -> dict[str, Path]:
+    return {"small": parquet_export(release), "fanout": parquet_export(fanout_release)}
+
+
+@pytest.fixture(scope="module")
+def engines(
+    spark_session: Any, datasets: dict[str, Path]
+) -> Iterator[dict[str, tuple[SynphysDatabase, SynphysDatabase]]]:
+    """``{release: (spark, duckdb)}`` over the same Parquet datasets."""
+    pairs = {
+        name: (
+            SynphysDatabase.load_spark(path, session=spark_session),
+            SynphysDatabase.load_parquet(path),
+        )
+        for name, path in datasets.items()
+    }
+    yield pairs
+    for spark, duck in pairs.values():
+        spark.close()
+        duck.close()
+
+
+def rows(table: Any) -> list[dict[str, Any]]:
+    return table.to_pyarrow().to_pylist()
+
+
+def same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
+    return bool(a == b)
+
+
+SST = CellClass(cre_type="sst")
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("classes", {"pre_class": CellClass(cre_type=("sst", "pvalb")),
+                 "post_class": CellClass(cortical_layer="5", dendrite_type="spiny")}),
+    ("class-expression", {"pre_class": CellClass(_.fractional_layer_depth < 0.5,
+                                                 cortical_layer="2/3")}),
+    ("synapse-type-species", {"synapse": True, "synapse_type": "ex", "species": "mouse"}),
+    ("probed-experiment-type", {"synapse_probed": True, "experiment_type": "standard multipatch"}),
+    ("electrical-project", {"electrical": False,
+                            "project_name": ["mouse V1 coarse matrix", "human coarse matrix"]}),
+    ("acsf-internal-age", {"acsf": "2mM Ca & Mg", "internal": "Standard K-Gluc",
+                           "age": (40, None)}),
+    ("distance-preload", {"distance": (0, 100e-6), "species": "mouse",
+                          "preload": ["experiment", "cell", "synapse", "synapse_prediction"]}),
+    ("filter-exprs", {"synapse": True, "preload": ["synapse"],
+                      "filter_exprs": [_.synapse_psp_amplitude > 0,
+                                       _.pre_intrinsic_rheobase.notnull()]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("label", "args"), CASES, ids=[c[0] for c in CASES])
+def test_pair_query_matches_duckdb(
+    engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]], label: str, args: dict[str, Any]
+) -> None:
+    spark, duck = engines["small"]
+    got, expected = rows(spark.pair_query(**args)), rows(duck.pair_query(**args))
+    assert [r["id"] for r in got] == [r["id"] for r in expected]
+    assert expected, label  # every case selects something
+    assert list(got[0]) == list(expected[0])  # same columns, same order
+    for a, b in zip(got, expected, strict=True):
+        for column in a:
+            assert same_value(a[column], b[column]), (label, a["id"], column)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"synapse_type": "in", "preload": ["synapse"]},
+        {"pre_class": CellClass(cortical_layer="2/3", cre_type=("sst", "pvalb", "vip"))},
+    ],
+    ids=["synapse-children", "cell-children"],
+)
+def test_fan_out_release_matches_duckdb(
+    engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]], args: dict[str, Any]
+) -> None:
+    spark, duck = engines["fanout"]
+    got, expected = rows(spark.pair_query(**args)), rows(duck.pair_query(**args))
+    assert [r["id"] for r in got] == [r["id"] for r in expected] != []
+
+
+def test_matrix_pair_query_matches_duckdb(
+    engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]],
+) -> None:
+    spark, duck = engines["small"]
+    classes = {
+        "sst": SST,
+        "inhibitory": CellClass(cre_type=("sst", "pvalb", "vip")),
+        "l5": CellClass(cortical_layer="5"),
+    }
+    args = {"pre_classes": classes, "post_classes": classes,
+            "columns": ["synapse_psp_amplitude"], "pair_query_args": {"species": "mouse"}}  # fmt: skip
+
+    def members(db: SynphysDatabase) -> Counter[tuple[Any, ...]]:
+        data = rows(db.matrix_pair_query(**args))
+        return Counter((r["pre_class"], r["post_class"], r["id"], r["synapse_psp_amplitude"])
+                       for r in data)  # fmt: skip
+
+    expected = members(duck)
+    assert members(spark) == expected and sum(expected.values()) > 0
+
+
+def test_connectivity_matrix_matches_duckdb(
+    engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]],
+) -> None:
+    spark, duck = engines["small"]
+    classes = mouse_layer_classes()
+    got = rows(spark.connectivity_matrix(classes, classes, species="mouse"))
+    expected = rows(duck.connectivity_matrix(classes, classes, species="mouse"))
+    assert len(got) == len(expected) == 17 * 17
+    assert sum(r["n_probed"] for r in expected) > 0
+    for a, b in zip(got, expected, strict=True):
+        assert (a["pre_class"], a["post_class"], a["n_probed"], a["n_connected"]) == (
+            b["pre_class"], b["post_class"], b["n_probed"], b["n_connected"],
+        )  # fmt: skip
+        for column in ("connection_probability", "ci_lower", "ci_upper"):
+            if b[column] is None:
+                assert a[column] is None
+            else:
+                assert math.isclose(a[column], b[column], rel_tol=1e-9), (a, b)
+
+
+def test_sessions_are_shared_and_never_stopped_by_close(
+    spark_session: Any, datasets: dict[str, Path]
+) -> None:
+    from synphys_ibis.engines.spark import local_session
+
+    assert local_session() is spark_session  # one session per process
+    db = SynphysDatabase.load_spark(datasets["small"])  # the default: the local session
+    assert db.backend == "spark" and db.version_name.endswith(".sqlite")
+    n_cells = db.table("cell").count().to_pyarrow().as_py()
+    db.close()
+    assert spark_session.range(3).count() == 3  # still running
+    copy = pickle.loads(pickle.dumps(db))  # a copy opens in the receiving process' session
+    assert copy.table("cell").count().to_pyarrow().as_py() == n_cells
+    copy.close()
+
+
+def test_a_missing_dataset_is_named(spark_session: Any, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NotAReleaseError, match=r"synphys_dataset\.json"):
+        SynphysDatabase.load_spark(tmp_path / "empty", session=spark_session)
