@@ -93,7 +93,11 @@ def broad_sql(con: sqlite3.Connection) -> str:
     select = [f"pair.{c}" for c in columns_of(con, "pair")]
     joins = []
     for alias, table, on, how in BROAD_ALIASES:
-        names = [c for c in columns_of(con, table) if f"{alias}_{c}" not in ("pre_cell_id", "post_cell_id")]
+        names = [
+            c
+            for c in columns_of(con, table)
+            if f"{alias}_{c}" not in ("pre_cell_id", "post_cell_id")
+        ]
         select += [f"{alias}.{c} AS {alias}_{c}" for c in names]
         joins.append(f"{how} {table} {alias} ON {on}")
     return (
@@ -228,7 +232,9 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="synphys-bench-"))
     try:
-        path = synthetic.write_release(workdir / "synphys_bench_small.sqlite", n_experiments=args.experiments)
+        path = synthetic.write_release(
+            workdir / "synphys_bench_small.sqlite", n_experiments=args.experiments
+        )
         print(f"release: {path} ({path.stat().st_size / 1e6:.1f} MB)")
         report = run(path, args.repeat, workdir / "cache")
     finally:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.operations as ops
@@ -67,7 +67,7 @@ CELL_SIDE_TABLES: tuple[str, ...] = (
     "patch_seq",
 )
 
-Predicate = Deferred | Callable[[IbisTable], BooleanValue]
+Predicate: TypeAlias = Deferred | Callable[[IbisTable], BooleanValue]
 
 
 @cache
@@ -86,7 +86,9 @@ def cell_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str, C
 @cache
 def _cell_namespace(schema_version: str) -> IbisTable:
     """An unbound table with every cell-side column, to resolve and inspect deferred predicates."""
-    fields = {name: LOGICAL_DTYPES[col.type] for name, (_, col) in cell_columns(schema_version).items()}
+    fields = {
+        name: LOGICAL_DTYPES[col.type] for name, (_, col) in cell_columns(schema_version).items()
+    }
     return ibis.table(fields, name="cell_side")
 
 
@@ -261,7 +263,9 @@ class CellClass:
         return result
 
 
-_TABLES_HINT = "Criteria are columns of cell, morphology, intrinsic, cortical_cell_location or patch_seq."
+_TABLES_HINT = (
+    "Criteria are columns of cell, morphology, intrinsic, cortical_cell_location or patch_seq."
+)
 
 
 def _hashable(value: Any) -> Any:

@@ -106,7 +106,10 @@ def decode_array(
         return None
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise DecodeError(
-            f"expected .npy bytes, got {type(value).__name__}", column=column, row=row, row_id=row_id
+            f"expected .npy bytes, got {type(value).__name__}",
+            column=column,
+            row=row,
+            row_id=row_id,
         )
     try:
         return np.lib.format.read_array(io.BytesIO(value), allow_pickle=False)
@@ -117,7 +120,11 @@ def decode_array(
 
 
 def decode_json(
-    value: str | bytes | None, *, column: str = "<value>", row: int | None = None, row_id: Any = None
+    value: str | bytes | None,
+    *,
+    column: str = "<value>",
+    row: int | None = None,
+    row_id: Any = None,
 ) -> Any:
     """Decode JSON text into Python objects (None gives None, as does the text ``null``).
 
@@ -203,9 +210,7 @@ def _flat_lists(
     return pa.LargeListArray.from_arrays(pa.array(offsets), flat, mask=mask)
 
 
-def json_to_python(
-    values: _Values, *, column: str, ids: Sequence[Any] | None = None
-) -> list[Any]:
+def json_to_python(values: _Values, *, column: str, ids: Sequence[Any] | None = None) -> list[Any]:
     """Decode a column of JSON text into Python objects (None where missing)."""
     return [
         decode_json(v, column=column, row=i, row_id=_row_id(ids, i))

@@ -10,14 +10,20 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
+import ibis
 import pandas as pd
+import pyarrow as pa
 
 from synphys_ibis import settings, synthetic
 from synphys_ibis.cell_class import CellClass, mouse_layer_classes
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.synphys import SynphysDatabase
+
+T = TypeVar("T")
 
 __all__ = ["default_experiments", "demo_release", "load_demo", "run_demo"]
 
@@ -77,17 +83,20 @@ def load_demo(
     return SynphysDatabase.load_sqlite(path, cache_dir=cache)
 
 
-def _timed(action: Callable[[], object]) -> tuple[object, float]:
+def _timed(action: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = action()
     return result, time.perf_counter() - started
 
 
+def _fetch(build: Callable[[], ibis.Table]) -> pa.Table:
+    """Build a query and fetch its rows (timed together: building is part of the cost)."""
+    return build().to_pyarrow()
+
+
 def connectivity_table(matrix: pd.DataFrame) -> pd.DataFrame:
     """Pivot a connectivity matrix frame into 'connected/probed' cells, pre classes as rows."""
-    cells = matrix.assign(
-        cell=matrix.n_connected.astype(str) + "/" + matrix.n_probed.astype(str)
-    )
+    cells = matrix.assign(cell=matrix.n_connected.astype(str) + "/" + matrix.n_probed.astype(str))
     table = cells.pivot(index="pre_class", columns="post_class", values="cell")
     order_pre = list(dict.fromkeys(matrix.pre_class))
     order_post = list(dict.fromkeys(matrix.post_class))
@@ -104,14 +113,14 @@ def run_demo(
     path, built = _timed(lambda: demo_release(n_experiments=n_experiments, cache=cache))
     echo(f"demo release: {path} (ready in {built:.2f} s)")
     db, opened = _timed(lambda: load_demo(n_experiments=n_experiments, cache=cache))
-    assert isinstance(db, SynphysDatabase)
     with db:
         n_pairs = db.table("pair").count().to_pyarrow().as_py()
-        echo(f"opened {db!r}: {n_pairs:,} pairs, in {opened:.2f} s (first open builds the native copy)")
+        echo(
+            f"opened {db!r}: {n_pairs:,} pairs, in {opened:.2f} s (first open builds the native copy)"
+        )
         classes = mouse_layer_classes()
         query = db.connectivity_matrix(classes, classes, species="mouse")
         frame, took = _timed(lambda: query.to_pyarrow().to_pandas())
-        assert isinstance(frame, pd.DataFrame)
         echo(
             f"\nmouse connectivity, {len(classes)}x{len(classes)} layer classes "
             f"(connected/probed), one SQL statement, {took:.3f} s:"
@@ -120,10 +129,12 @@ def run_demo(
             echo(connectivity_table(frame).to_string())
         sst = CellClass(cre_type="sst", cortical_layer="2/3", name="L2/3 Sst")
         l5 = CellClass(cortical_layer="5", name="L5")
-        examples = [
+        examples: list[tuple[str, Callable[[], ibis.Table]]] = [
             (
                 "L2/3 Sst -> L5 mouse pairs within 100 um",
-                lambda: db.pair_query(pre_class=sst, post_class=l5, species="mouse", distance=(0, 100e-6)),
+                lambda: db.pair_query(
+                    pre_class=sst, post_class=l5, species="mouse", distance=(0, 100e-6)
+                ),
             ),
             (
                 "connected mouse pairs with cells and synapses",
@@ -136,5 +147,7 @@ def run_demo(
         ]
         echo("")
         for label, build in examples:
-            result, took = _timed(lambda build=build: build().to_pyarrow())
-            echo(f"{label}: {result.num_rows:,} rows x {result.num_columns} columns in {took:.3f} s")
+            result, took = _timed(partial(_fetch, build))
+            echo(
+                f"{label}: {result.num_rows:,} rows x {result.num_columns} columns in {took:.3f} s"
+            )

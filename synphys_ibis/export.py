@@ -345,7 +345,9 @@ def read_provenance(path: str | os.PathLike[str]) -> Provenance:
     try:
         metadata = pq.read_metadata(path).metadata or {}
     except (pa.ArrowInvalid, OSError) as err:
-        raise MissingProvenanceError(f"{path} is not a Parquet file with a provenance record") from err
+        raise MissingProvenanceError(
+            f"{path} is not a Parquet file with a provenance record"
+        ) from err
     raw = metadata.get(PROVENANCE_KEY.encode())
     if raw is None:
         raise MissingProvenanceError(f"{path} has no {PROVENANCE_KEY!r} metadata entry")

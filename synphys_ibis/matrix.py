@@ -93,8 +93,10 @@ def build_matrix_pair_query(
     output = ["pre_class", "post_class", *pairs.columns]
     if not pre or not post:
         empty = ibis.literal(None, type=dt.string)
-        return pairs.filter(ibis.literal(False)).mutate(pre_class=empty, post_class=empty).select(
-            output
+        return (
+            pairs.filter(ibis.literal(False))
+            .mutate(pre_class=empty, post_class=empty)
+            .select(output)
         )
     pre_members = class_membership(pre, cell_view).rename(
         __pre_member="cell_id", pre_class="class_name"

@@ -65,12 +65,16 @@ NATIVE_TABLES: tuple[str, ...] = (
 _FORMAT = "1"
 
 
-def native_copy_path(sqlite_path: str | os.PathLike[str], *, cache: str | Path | None = None) -> Path:
+def native_copy_path(
+    sqlite_path: str | os.PathLike[str], *, cache: str | Path | None = None
+) -> Path:
     """Where the native copy of ``sqlite_path`` (in its current state) lives in the cache."""
     source = Path(sqlite_path).resolve()
     stat = source.stat()
     path_key = hashlib.sha1(str(source).encode()).hexdigest()[:10]
-    state_key = hashlib.sha1(f"{stat.st_size}:{stat.st_mtime_ns}:{_FORMAT}".encode()).hexdigest()[:10]
+    state_key = hashlib.sha1(f"{stat.st_size}:{stat.st_mtime_ns}:{_FORMAT}".encode()).hexdigest()[
+        :10
+    ]
     return settings.cache_dir(cache) / "native" / f"{source.stem}-{path_key}-{state_key}.duckdb"
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import ibis
 import ibis.expr.operations as ops
@@ -99,9 +99,7 @@ BASE_ALIASES = frozenset(a.name for a in ALIASES if a.how == "inner")
 #: ``preload`` groups: which joined columns appear in the result.
 PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
     "experiment": ("experiment", "slice"),
-    "cell": tuple(
-        a.name for a in ALIASES if a.name.startswith(("pre_", "post_"))
-    ),
+    "cell": tuple(a.name for a in ALIASES if a.name.startswith(("pre_", "post_"))),
     "synapse": ("synapse", "resting_state_fit", "dynamics", "synapse_model", "conductance"),
     "synapse_prediction": ("synapse_prediction",),
 }
@@ -147,7 +145,7 @@ def with_parents(aliases: frozenset[str] | set[str]) -> frozenset[str]:
     return frozenset(result)
 
 
-TableLookup = Callable[[str], IbisTable]
+TableLookup: TypeAlias = Callable[[str], IbisTable]
 
 
 def build_pair_join(table: TableLookup, shape: frozenset[str]) -> IbisTable:
@@ -203,8 +201,8 @@ def build_cell_join(table: TableLookup, cell_tables: frozenset[str]) -> IbisTabl
 
 
 # -- arguments ---------------------------------------------------------------------------------
-Range = tuple[float | None, float | None]
-FilterExpr = Deferred | BooleanValue | Callable[[IbisTable], BooleanValue]
+Range: TypeAlias = tuple[float | None, float | None]
+FilterExpr: TypeAlias = Deferred | BooleanValue | Callable[[IbisTable], BooleanValue]
 
 
 @dataclass(frozen=True)
@@ -323,9 +321,7 @@ def _referenced_columns(expr: Value) -> set[str]:
     return {f.name for f in expr.op().find(ops.Field)}
 
 
-def probed_condition(
-    table: IbisTable, class_column: str = "pre_cell_cell_class"
-) -> BooleanValue:
+def probed_condition(table: IbisTable, class_column: str = "pre_cell_cell_class") -> BooleanValue:
     """Whether a pair was probed for a connection: its presynaptic cell fired enough test spikes.
 
     Excitatory presynaptic cells need more than ``PROBED_PAIR_TEST_SPIKE_LIMIT`` (10) spikes while

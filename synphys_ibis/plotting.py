@@ -210,7 +210,9 @@ def connectivity_heatmap(
     """
     from matplotlib.colors import LogNorm
 
-    frame = _with_probability(_frame(matrix, ["pre_class", "post_class", "n_probed", "n_connected"]))
+    frame = _with_probability(
+        _frame(matrix, ["pre_class", "post_class", "n_probed", "n_connected"])
+    )
     if not 0 < vmin < vmax:
         raise InvalidArgumentError(f"need 0 < vmin < vmax for a log scale; got {vmin!r}, {vmax!r}")
     pre, post = _order(frame.pre_class, None), _order(frame.post_class, None)
@@ -224,8 +226,16 @@ def connectivity_heatmap(
     norm = LogNorm(vmin=vmin, vmax=vmax, clip=True)
     ax = _new_axes(ax, len(pre), len(post))
     _draw_matrix(
-        ax, shown, cmap=cmap, norm=norm, alpha=alpha, pre=pre, post=post, labels=labels,
-        colorbar=colorbar, colorbar_label="connection probability",
+        ax,
+        shown,
+        cmap=cmap,
+        norm=norm,
+        alpha=alpha,
+        pre=pre,
+        post=post,
+        labels=labels,
+        colorbar=colorbar,
+        colorbar_label="connection probability",
     )
     if annotate:
         texts = np.full(probed.shape, "", dtype=object)
@@ -285,9 +295,7 @@ def metric_summary(data: Data, metric: str) -> pd.DataFrame:
         summary = (
             data.filter(value.notnull())
             .group_by(["pre_class", "post_class"])
-            .aggregate(
-                n=value.count(), mean=value.mean(), median=value.median(), std=value.std()
-            )
+            .aggregate(n=value.count(), mean=value.mean(), median=value.median(), std=value.std())
         )
         return summary.to_pyarrow().to_pandas()
     frame = _frame(data, ["pre_class", "post_class", metric])
@@ -366,8 +374,16 @@ def metric_matrix(
         norm = LinearNorm(vmin=low, vmax=high if high > low else low + 1.0)
     ax = _new_axes(ax, len(pre), len(post))
     _draw_matrix(
-        ax, values, cmap=cmap, norm=norm, alpha=None, pre=pre, post=post, labels=labels,
-        colorbar=colorbar, colorbar_label=label or metric,
+        ax,
+        values,
+        cmap=cmap,
+        norm=norm,
+        alpha=None,
+        pre=pre,
+        post=post,
+        labels=labels,
+        colorbar=colorbar,
+        colorbar_label=label or metric,
     )
     if annotate:
         texts = np.full(values.shape, "", dtype=object)
@@ -411,7 +427,9 @@ def connectivity_profile(
         last occupied bin, with zero counts (and NaN probability) for empty bins.
     """
     if not (isinstance(bin_size, (int, float)) and not isinstance(bin_size, bool) and bin_size > 0):
-        raise InvalidArgumentError(f"bin_size must be a positive number of metres, not {bin_size!r}")
+        raise InvalidArgumentError(
+            f"bin_size must be a positive number of metres, not {bin_size!r}"
+        )
     counts = _binned_counts(pairs, bin_size, max_distance, distance_column)
     last = int(counts.bin.max()) if len(counts) else -1
     bins = pd.DataFrame({"bin": np.arange(last + 1, dtype=np.int64)})
@@ -449,7 +467,9 @@ def _binned_counts(
     bins = np.floor(frame[column].to_numpy(dtype=float) / bin_size).astype(np.int64)
     connected = frame.has_synapse.fillna(False).astype(bool).to_numpy()
     grouped = pd.DataFrame({"bin": bins, "connected": connected}).groupby("bin")
-    return grouped.agg(n_probed=("connected", "size"), n_connected=("connected", "sum")).reset_index()
+    return grouped.agg(
+        n_probed=("connected", "size"), n_connected=("connected", "sum")
+    ).reset_index()
 
 
 def connectivity_vs_distance(
@@ -481,9 +501,7 @@ def connectivity_vs_distance(
     right = profile.bin_end.max() if len(profile) else (max_distance or bin_size)
     profile = profile[profile.n_probed > 0]  # empty bins: no point, the line runs across
     centres = (profile.bin_start + profile.bin_end).to_numpy() / 2 * 1e6
-    (line,) = ax.plot(
-        centres, profile.connection_probability, marker="o", color=color, label=label
-    )
+    (line,) = ax.plot(centres, profile.connection_probability, marker="o", color=color, label=label)
     ax.fill_between(
         centres,
         profile.ci_lower.to_numpy(dtype=float),

@@ -69,7 +69,9 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     try:
         meta = json.loads(rows[0][0]) if rows[0][0] is not None else None
     except (TypeError, ValueError) as err:
-        raise NotAReleaseError(f"{path} has a metadata row that is not JSON: {rows[0][0]!r}") from err
+        raise NotAReleaseError(
+            f"{path} has a metadata row that is not JSON: {rows[0][0]!r}"
+        ) from err
     if meta is not None and not isinstance(meta, dict):
         raise NotAReleaseError(f"{path} has metadata {meta!r}; expected a JSON object")
     return meta

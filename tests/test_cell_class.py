@@ -96,8 +96,9 @@ def test_is_excitatory_rejects_unknown_class_values() -> None:
 
 def test_names_and_identity() -> None:
     assert CellClass(cre_type=("nr5a1", "rorb"), cortical_layer="4").name == "L4 ('nr5a1', 'rorb')"
-    assert CellClass(target_layer="2/3", dendrite_type="spiny", pyramidal=True, cre_type="cux2",
-                     t_type="L2/3 IT").as_tuple == ("L2/3", "spiny", "pyr", "cux2", "L2/3 IT")
+    assert CellClass(
+        target_layer="2/3", dendrite_type="spiny", pyramidal=True, cre_type="cux2", t_type="L2/3 IT"
+    ).as_tuple == ("L2/3", "spiny", "pyr", "cux2", "L2/3 IT")
     assert CellClass(pyramidal=False).name == "nonpyr"
     assert CellClass(cell_class="ex").name == ""
     named = CellClass(cre_type="sst", cortical_layer="2/3", name="l23sst")

@@ -81,8 +81,17 @@ def test_query_prints_a_table(
     capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase
 ) -> None:
     code, out, err = run(
-        capsys, "query", "--db", cli_release, "--pre", "cre_type=sst", "--synapse",
-        "--columns", "id,pre_cell_id,distance", "--limit", "1",
+        capsys,
+        "query",
+        "--db",
+        cli_release,
+        "--pre",
+        "cre_type=sst",
+        "--synapse",
+        "--columns",
+        "id,pre_cell_id,distance",
+        "--limit",
+        "1",
     )
     expected = reference.pair_query(pre_class=CellClass(cre_type="sst"), synapse=True)
     ids = expected.id.to_pyarrow().to_pylist()
@@ -98,10 +107,25 @@ def test_query_csv_matches_the_library(
     capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase
 ) -> None:
     code, out, _ = run(
-        capsys, "query", "--db", cli_release, "--pre", "cre_type=pvalb|sst,name=inhibitory",
-        "--species", "mouse", "--distance", ":150e-6",
-        "--preload", "synapse", "--filter", "synapse_psp_amplitude < 0", "--synapse-probed",
-        "--format", "csv", "--columns", "id,synapse_psp_amplitude",
+        capsys,
+        "query",
+        "--db",
+        cli_release,
+        "--pre",
+        "cre_type=pvalb|sst,name=inhibitory",
+        "--species",
+        "mouse",
+        "--distance",
+        ":150e-6",
+        "--preload",
+        "synapse",
+        "--filter",
+        "synapse_psp_amplitude < 0",
+        "--synapse-probed",
+        "--format",
+        "csv",
+        "--columns",
+        "id,synapse_psp_amplitude",
     )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -141,16 +165,32 @@ def matrix_cells(out: str) -> dict[tuple[str, str], str]:
 
 
 def test_matrix_prints_connected_over_probed(
-    capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    cli_release: Path,
+    reference: SynphysDatabase,
+    tmp_path: Path,
 ) -> None:
     png = tmp_path / "matrix.png"
     code, out, err = run(
-        capsys, "matrix", "--db", cli_release, "--classes", "mouse-layer", "--species", "mouse",
-        "--png", png, "--dpi", "40", "--show-ci",
+        capsys,
+        "matrix",
+        "--db",
+        cli_release,
+        "--classes",
+        "mouse-layer",
+        "--species",
+        "mouse",
+        "--png",
+        png,
+        "--dpi",
+        "40",
+        "--show-ci",
     )
     assert code == 0
     classes = mouse_layer_classes()
-    frame = reference.connectivity_matrix(classes, classes, species="mouse").to_pyarrow().to_pandas()
+    frame = (
+        reference.connectivity_matrix(classes, classes, species="mouse").to_pyarrow().to_pandas()
+    )
     cells = matrix_cells(out)
     assert len(cells) == 17 * 17
     for row in frame.itertuples():
@@ -161,12 +201,17 @@ def test_matrix_prints_connected_over_probed(
 
 
 def test_matrix_csv_with_a_class_file(
-    capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    cli_release: Path,
+    reference: SynphysDatabase,
+    tmp_path: Path,
 ) -> None:
     spec = {"inh": {"cre_type": ["sst", "pvalb", "vip"]}, "exc": {"cell_class": "ex"}}
     json_file = tmp_path / "classes.json"
     json_file.write_text(json.dumps(spec))
-    code, out, _ = run(capsys, "matrix", "--db", cli_release, "--classes", json_file, "--format", "csv")
+    code, out, _ = run(
+        capsys, "matrix", "--db", cli_release, "--classes", json_file, "--format", "csv"
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     classes = {
@@ -174,7 +219,9 @@ def test_matrix_csv_with_a_class_file(
         "exc": CellClass(cell_class="ex", name="exc"),
     }
     frame = reference.connectivity_matrix(classes, classes).to_pyarrow().to_pandas()
-    assert [(r["pre_class"], r["post_class"]) for r in rows] == list(zip(frame.pre_class, frame.post_class, strict=True))
+    assert [(r["pre_class"], r["post_class"]) for r in rows] == list(
+        zip(frame.pre_class, frame.post_class, strict=True)
+    )
     assert [int(r["n_probed"]) for r in rows] == frame.n_probed.tolist()
     assert set(rows[0]) >= {"connection_probability", "ci_lower", "ci_upper"}
 
@@ -192,15 +239,32 @@ def test_matrix_with_a_yaml_class_file(
 
 # -- export and provenance ----------------------------------------------------------------------------
 def test_export_parquet_then_show_provenance(
-    capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    cli_release: Path,
+    reference: SynphysDatabase,
+    tmp_path: Path,
 ) -> None:
     out_file = tmp_path / "sst.parquet"
     code, out, _ = run(
-        capsys, "export", "--db", cli_release, "--pre", "cre_type=sst", "--synapse",
-        "--preload", "synapse", "--output", out_file, "--decode-arrays", "--batch-size", "7",
+        capsys,
+        "export",
+        "--db",
+        cli_release,
+        "--pre",
+        "cre_type=sst",
+        "--synapse",
+        "--preload",
+        "synapse",
+        "--output",
+        out_file,
+        "--decode-arrays",
+        "--batch-size",
+        "7",
     )
     assert code == 0 and f"wrote {out_file} from synphys_cli_test.sqlite" in out
-    expected = reference.pair_query(pre_class=CellClass(cre_type="sst"), synapse=True, preload=["synapse"])
+    expected = reference.pair_query(
+        pre_class=CellClass(cre_type="sst"), synapse=True, preload=["synapse"]
+    )
     table = pq.read_table(out_file)
     assert table.column("id").to_pylist() == expected.id.to_pyarrow().to_pylist()
     assert str(table.schema.field("resting_state_fit_ic_avg_data").type).startswith("list")
@@ -225,8 +289,17 @@ def test_export_csv_and_dataset(
 ) -> None:
     csv_file = tmp_path / "pairs.csv"
     code, _, _ = run(
-        capsys, "export", "--db", cli_release, "--species", "human", "--output", csv_file,
-        "--columns", "id,distance", "--no-progress",
+        capsys,
+        "export",
+        "--db",
+        cli_release,
+        "--species",
+        "human",
+        "--output",
+        csv_file,
+        "--columns",
+        "id,distance",
+        "--no-progress",
     )
     assert code == 0
     assert csv_file.read_text().splitlines()[0] == '"id","distance"'
@@ -243,7 +316,9 @@ def test_export_csv_and_dataset(
 def test_sql_prints_the_statement(
     capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase
 ) -> None:
-    code, out, _ = run(capsys, "sql", "--db", cli_release, "--pre", "cre_type=sst", "--species", "mouse")
+    code, out, _ = run(
+        capsys, "sql", "--db", cli_release, "--pre", "cre_type=sst", "--species", "mouse"
+    )
     assert code == 0 and out.lstrip().startswith("SELECT")
     assert "'mouse'" in out and "'sst'" in out
     code, out, _ = run(capsys, "sql", "--db", cli_release, "--matrix", "mouse-ei")
@@ -251,7 +326,9 @@ def test_sql_prints_the_statement(
     expected = ibis.to_sql(reference.pair_query(species="mouse"))
     code, out, _ = run(capsys, "sql", "--db", cli_release, "--species", "mouse")
     # the same statement up to the names of per-connection temporary views
-    assert re.sub(r"_synphys_\w+", "V", out.strip()) == re.sub(r"_synphys_\w+", "V", expected.strip())
+    assert re.sub(r"_synphys_\w+", "V", out.strip()) == re.sub(
+        r"_synphys_\w+", "V", expected.strip()
+    )
 
 
 # -- errors: one line, non-zero exit, no traceback -----------------------------------------------
@@ -277,31 +354,64 @@ ERROR_CASES = {
     "not a release": (["query", "--db", "{bad}/notes.txt"], "notes.txt"),
     # bad class specs
     "class spec without =": (["query", "--db", "{db}", "--pre", "sst"], "is not key=value"),
-    "unknown class column": (["query", "--db", "{db}", "--post", "cre_typ=sst"], "Did you mean 'cre_type'"),
-    "bad boolean criterion": (["query", "--db", "{db}", "--pre", "pyramidal=maybe"], "--pre='maybe'"),
+    "unknown class column": (
+        ["query", "--db", "{db}", "--post", "cre_typ=sst"],
+        "Did you mean 'cre_type'",
+    ),
+    "bad boolean criterion": (
+        ["query", "--db", "{db}", "--pre", "pyramidal=maybe"],
+        "--pre='maybe'",
+    ),
     # bad option values
     "synapse type": (["query", "--db", "{db}", "--synapse-type", "exc"], "synapse_type='exc'"),
     "range": (["query", "--db", "{db}", "--age", "10-20"], "is not MIN:MAX"),
     "filter form": (["query", "--db", "{db}", "--filter", "psp big"], "is not COLUMN OP VALUE"),
     "filter type": (["query", "--db", "{db}", "--filter", "pre_cell_cre_type>3"], "cannot compare"),
-    "filter column": (["query", "--db", "{db}", "--filter", "psp_amp>3"], "unknown column 'psp_amp'"),
+    "filter column": (
+        ["query", "--db", "{db}", "--filter", "psp_amp>3"],
+        "unknown column 'psp_amp'",
+    ),
     "limit": (["query", "--db", "{db}", "--limit", "-1"], "--limit '-1'"),
     "format": (["query", "--db", "{db}", "--format", "xml"], "--format='xml'"),
     "columns": (["query", "--db", "{db}", "--columns", "id,nope"], "unknown column 'nope'"),
     "preload": (["query", "--db", "{db}", "--preload", "synapses"], "preload='synapses'"),
     "project": (["query", "--db", "{db}", "--project-name", "no such project"], "project_name"),
     "class column": (["matrix", "--db", "{db}", "--class-column", "klass"], "class_column='klass'"),
-    "batch size": (["export", "--db", "{db}", "--output", "{dir}/x.parquet", "--batch-size", "0"], "--batch-size"),
-    "csv dataset": (["export", "--db", "{db}", "--output", "{dir}/x.csv", "--dataset"], "Parquet exports only"),
+    "batch size": (
+        ["export", "--db", "{db}", "--output", "{dir}/x.parquet", "--batch-size", "0"],
+        "--batch-size",
+    ),
+    "csv dataset": (
+        ["export", "--db", "{db}", "--output", "{dir}/x.csv", "--dataset"],
+        "Parquet exports only",
+    ),
     "dpi": (["matrix", "--db", "{db}", "--png", "{dir}/x.png", "--dpi", "lots"], "--dpi"),
     # class sets and files
-    "unknown standard class set": (["matrix", "--db", "{db}", "--classes", "mouse-layers"], "Did you mean 'mouse-layer'"),
-    "missing class file": (["matrix", "--db", "{db}", "--classes", "{dir}/missing.json"], "no such class file"),
-    "malformed class file": (["matrix", "--db", "{db}", "--classes", "{bad}/malformed.json"], "is not valid JSON"),
-    "class file not a mapping": (["matrix", "--db", "{db}", "--classes", "{bad}/list.json"], "must map class names"),
-    "class file bad column": (["sql", "--db", "{db}", "--matrix", "{bad}/bad_column.json"], "unknown column 'cre_typo'"),
+    "unknown standard class set": (
+        ["matrix", "--db", "{db}", "--classes", "mouse-layers"],
+        "Did you mean 'mouse-layer'",
+    ),
+    "missing class file": (
+        ["matrix", "--db", "{db}", "--classes", "{dir}/missing.json"],
+        "no such class file",
+    ),
+    "malformed class file": (
+        ["matrix", "--db", "{db}", "--classes", "{bad}/malformed.json"],
+        "is not valid JSON",
+    ),
+    "class file not a mapping": (
+        ["matrix", "--db", "{db}", "--classes", "{bad}/list.json"],
+        "must map class names",
+    ),
+    "class file bad column": (
+        ["sql", "--db", "{db}", "--matrix", "{bad}/bad_column.json"],
+        "unknown column 'cre_typo'",
+    ),
     # files
-    "existing output": (["export", "--db", "{db}", "--output", "{bad}/existing.parquet"], "overwrite"),
+    "existing output": (
+        ["export", "--db", "{db}", "--output", "{bad}/existing.parquet"],
+        "overwrite",
+    ),
     "missing provenance file": (["provenance", "{dir}/missing.parquet"], "no such file"),
     "file without provenance": (["provenance", "{bad}/notes.txt"], "provenance"),
 }

@@ -248,7 +248,9 @@ def tampered_release(codec_release: Path, tmp_path: Path) -> tuple[Path, int, in
             "SELECT id, pair_id FROM synapse_model WHERE parameter_space != 'null' "
             "ORDER BY pair_id LIMIT 1"
         ).fetchone()
-        con.execute("UPDATE synapse_model SET parameter_space = '{broken' WHERE id = ?", (model_id,))
+        con.execute(
+            "UPDATE synapse_model SET parameter_space = '{broken' WHERE id = ?", (model_id,)
+        )
     con.close()
     return path, pair_a, pair_b
 

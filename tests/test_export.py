@@ -109,9 +109,7 @@ def test_parquet_round_trip_with_provenance(
     assert json.loads(raw)["format"] == export.PROVENANCE_FORMAT
 
 
-def test_the_release_cache_marker_supplies_the_sha256(
-    export_release: Path, tmp_path: Path
-) -> None:
+def test_the_release_cache_marker_supplies_the_sha256(export_release: Path, tmp_path: Path) -> None:
     from synphys_ibis import release_cache
 
     path = tmp_path / export_release.name
@@ -155,25 +153,30 @@ def test_dataset_export(xdb: SynphysDatabase, tmp_path: Path) -> None:
     assert len(parts) > 1 and parts[0].name == "part-00000.parquet"
     assert all(pq.read_metadata(p).num_rows <= 1200 for p in parts)  # rotated after 1000 rows
     for part in parts:
-        assert Provenance.from_json(pq.read_metadata(part).metadata[b"synphys_ibis.provenance"]) == written
+        assert (
+            Provenance.from_json(pq.read_metadata(part).metadata[b"synphys_ibis.provenance"])
+            == written
+        )
     assert same_rows(pq.read_table(out).sort_by("id"), query.table.to_pyarrow())
     assert export.read_provenance(out) == written
 
 
-def test_decoded_arrays_keep_one_schema_across_batches(xdb: SynphysDatabase, tmp_path: Path) -> None:
+def test_decoded_arrays_keep_one_schema_across_batches(
+    xdb: SynphysDatabase, tmp_path: Path
+) -> None:
     table = xdb.pair_query(preload=["synapse"]).select(
         "id", "resting_state_fit_ic_avg_data", "resting_state_fit_ic_pulse_ids"
     )
     # the first rows (by pair id) have no synapse: early batches hold only NULL arrays
     assert table.limit(5).to_pyarrow().column(1).null_count == 5
     out = tmp_path / "arrays.parquet"
-    export.to_parquet(RecordedQuery(xdb, table), out, batch_size=5, decode_arrays=True, progress=False)
+    export.to_parquet(
+        RecordedQuery(xdb, table), out, batch_size=5, decode_arrays=True, progress=False
+    )
     written = pq.read_table(out)
     assert written.schema.field("resting_state_fit_ic_avg_data").type == pa.list_(pa.float64())
     raw = table.to_pyarrow()
-    for stored, value in zip(
-        raw.column(1).to_pylist(), written.column(1).to_pylist(), strict=True
-    ):
+    for stored, value in zip(raw.column(1).to_pylist(), written.column(1).to_pylist(), strict=True):
         assert (stored is None) == (value is None)
         if stored is not None:
             np.testing.assert_array_equal(np.load(io.BytesIO(stored)), value)
@@ -206,7 +209,9 @@ def test_a_failed_export_leaves_nothing_behind(
     monkeypatch.setattr(export.codecs, "arrays_to_arrow", fail_later)
     query = export.record(xdb, preload=["synapse"])
     with pytest.raises(DecodeError, match="simulated"):
-        export.to_parquet(query, tmp_path / "x.parquet", batch_size=50, decode_arrays=True, progress=False)
+        export.to_parquet(
+            query, tmp_path / "x.parquet", batch_size=50, decode_arrays=True, progress=False
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -239,7 +244,10 @@ def test_bad_batch_sizes(xdb: SynphysDatabase, tmp_path: Path) -> None:
 # -- CSV ---------------------------------------------------------------------------------------------
 def test_csv_export_with_sidecar_record(xdb: SynphysDatabase, tmp_path: Path) -> None:
     table = xdb.pair_query(synapse=True, preload=["synapse"]).select(
-        "id", "synapse_psp_amplitude", "resting_state_fit_ic_avg_data", "synapse_model_parameter_space"
+        "id",
+        "synapse_psp_amplitude",
+        "resting_state_fit_ic_avg_data",
+        "synapse_model_parameter_space",
     )
     query = RecordedQuery(xdb, table, method="custom", params={"note": "csv test"})
     out = tmp_path / "synapses.csv"
@@ -252,7 +260,10 @@ def test_csv_export_with_sidecar_record(xdb: SynphysDatabase, tmp_path: Path) ->
         if blob is None:
             assert row["resting_state_fit_ic_avg_data"] == ""
         else:
-            assert json.loads(row["resting_state_fit_ic_avg_data"]) == np.load(io.BytesIO(blob)).tolist()
+            assert (
+                json.loads(row["resting_state_fit_ic_avg_data"])
+                == np.load(io.BytesIO(blob)).tolist()
+            )
     assert export.read_provenance(out) == written
     assert written.params == {"note": "csv test"} and written.method == "custom"
 
@@ -273,7 +284,9 @@ def test_to_arrow_decodes_and_keeps_the_record(xdb: SynphysDatabase, tmp_path: P
 
 def test_to_pandas_decodes(xdb: SynphysDatabase) -> None:
     frame = export.to_pandas(
-        xdb.pair_query(synapse=True, preload=["synapse"]).select("id", "resting_state_fit_ic_avg_data")
+        xdb.pair_query(synapse=True, preload=["synapse"]).select(
+            "id", "resting_state_fit_ic_avg_data"
+        )
     )
     assert all(isinstance(v, np.ndarray) for v in frame.resting_state_fit_ic_avg_data.dropna())
     with pytest.raises(InvalidArgumentError, match="expected an Ibis table"):
@@ -281,7 +294,9 @@ def test_to_pandas_decodes(xdb: SynphysDatabase) -> None:
 
 
 def test_exports_run_on_every_engine(db: SynphysDatabase, tmp_path: Path) -> None:
-    query = export.record(db, "connectivity_matrix", pre_classes={"sst": SST}, post_classes={"sst": SST})
+    query = export.record(
+        db, "connectivity_matrix", pre_classes={"sst": SST}, post_classes={"sst": SST}
+    )
     written = export.to_parquet(query, tmp_path / "cm.parquet", progress=False)
     assert written.backend == db.backend and written.method == "connectivity_matrix"
     assert written.params["pre_classes"]["sst"]["criteria"] == {"cre_type": "sst"}

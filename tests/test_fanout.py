@@ -108,9 +108,7 @@ def test_unfiltered_values_are_the_lowest_child_ids(
     fanout_db: SynphysDatabase, fanout_ref: sqlite3.Connection
 ) -> None:
     table = fanout_db.pair_query(preload=["cell"])
-    got = {
-        r["id"]: r["pre_intrinsic_id"] for r in rows(table.select("id", "pre_intrinsic_id"))
-    }
+    got = {r["id"]: r["pre_intrinsic_id"] for r in rows(table.select("id", "pre_intrinsic_id"))}
     lowest = dict(fanout_ref.execute("SELECT cell_id, min(id) FROM intrinsic GROUP BY cell_id"))
     pre_cells = dict(fanout_ref.execute("SELECT id, pre_cell_id FROM pair"))
     for pair_id, intrinsic_id in got.items():

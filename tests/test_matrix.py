@@ -105,12 +105,16 @@ def test_connectivity_matrix_counts_and_intervals(
     ]
     probed_total = 0
     for r in result:
-        members = db.pair_query(
-            pre_class=classes[r["pre_class"]],
-            post_class=classes[r["post_class"]],
-            species="mouse",
-            preload=["cell"],
-        ).to_pyarrow().to_pylist()
+        members = (
+            db.pair_query(
+                pre_class=classes[r["pre_class"]],
+                post_class=classes[r["post_class"]],
+                species="mouse",
+                preload=["cell"],
+            )
+            .to_pyarrow()
+            .to_pylist()
+        )
         probed = [
             m
             for m in members

@@ -34,7 +34,7 @@ def small_release(tmp_path: Path) -> Path:
 
 def test_missing_path_raises_and_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nope.sqlite"
-    with pytest.raises(FileNotFoundError, match="nope.sqlite"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.sqlite"):
         SynphysDatabase.load_sqlite(missing)
     with pytest.raises(FileNotFoundError):
         SynphysDatabase("sqlite:///", None, str(missing))
@@ -62,7 +62,9 @@ def test_a_sqlite_file_without_metadata(tmp_path: Path) -> None:
         SynphysDatabase.load_sqlite(empty)
 
 
-def test_an_empty_metadata_table_needs_check_schema_false(small_release: Path, tmp_path: Path) -> None:
+def test_an_empty_metadata_table_needs_check_schema_false(
+    small_release: Path, tmp_path: Path
+) -> None:
     copy = tmp_path / "no_meta.sqlite"
     shutil.copy(small_release, copy)
     con = sqlite3.connect(copy)
@@ -71,7 +73,9 @@ def test_an_empty_metadata_table_needs_check_schema_false(small_release: Path, t
     con.close()
     with pytest.raises(NotAReleaseError, match="check_schema=False"):
         SynphysDatabase.load_sqlite(copy)
-    with SynphysDatabase("sqlite:///", None, str(copy), check_schema=False, native_cache=False) as db:
+    with SynphysDatabase(
+        "sqlite:///", None, str(copy), check_schema=False, native_cache=False
+    ) as db:
         assert db.schema_version == "22"
         assert db.pair_query().count().to_pyarrow().as_py() > 0
 
@@ -83,7 +87,9 @@ def test_an_unsupported_schema_version_names_both_versions(tmp_path: Path) -> No
     message = str(info.value)
     assert "schema version 15" in message and "22" in message
     assert isinstance(info.value, ValueError)
-    with SynphysDatabase("sqlite:///", None, str(old), check_schema=False, native_cache=False) as db:
+    with SynphysDatabase(
+        "sqlite:///", None, str(old), check_schema=False, native_cache=False
+    ) as db:
         assert db.schema_version == "15"
         assert db.table("pair").count().to_pyarrow().as_py() > 0
 
@@ -110,9 +116,11 @@ def db_class():  # a class reading every cell-side table
 
 
 def test_the_attached_release_cannot_be_written(small_release: Path) -> None:
-    with SynphysDatabase.load_sqlite(small_release, native_cache=False) as db:
-        with pytest.raises(Exception, match="(?i)read.only"):
-            db.ro.raw_sql("DELETE FROM release.pair")
+    with (
+        SynphysDatabase.load_sqlite(small_release, native_cache=False) as db,
+        pytest.raises(Exception, match=r"(?i)read.only"),
+    ):
+        db.ro.raw_sql("DELETE FROM release.pair")
 
 
 def test_native_copy_is_built_once_and_reused(small_release: Path) -> None:
@@ -174,7 +182,9 @@ def test_properties_tables_and_projects(db: SynphysDatabase, ref: sqlite3.Connec
     assert db.mouse_projects == ["mouse V1 coarse matrix", "mouse V1 pre-production"]
     assert db.human_projects == ["human coarse matrix"]
     cell = db.table("cell")
-    assert cell.count().to_pyarrow().as_py() == ref.execute("SELECT count(*) FROM cell").fetchone()[0]
+    assert (
+        cell.count().to_pyarrow().as_py() == ref.execute("SELECT count(*) FROM cell").fetchone()[0]
+    )
     assert db.table("morphology").schema()["pyramidal"].is_boolean()
     assert db.table("slice").schema()["date_of_birth"].is_timestamp()
     with pytest.raises(TableNotFoundError, match="Did you mean 'synapse'"):

@@ -116,7 +116,11 @@ COMBINED_CASES: list[dict[str, Any]] = [
         "post_class": {"cell_class_nonsynaptic": "in"},
     },
     {"synapse": True, "synapse_type": "ex", "species": "human", "age": (20, None)},
-    {"project_name": ["mouse V1 coarse matrix"], "acsf": "2mM Ca & Mg", "internal": "Standard K-Gluc"},
+    {
+        "project_name": ["mouse V1 coarse matrix"],
+        "acsf": "2mM Ca & Mg",
+        "internal": "Standard K-Gluc",
+    },
     {"electrical": True, "pre_class": {"cre_type": "pvalb"}, "post_class": {"cre_type": "pvalb"}},
 ]
 
@@ -149,8 +153,10 @@ def test_parameters_are_not_vacuous(ref: sqlite3.Connection) -> None:
     [
         (_.synapse_psp_amplitude > 0.5e-3, "synapse.psp_amplitude > 0.0005"),
         (lambda t: t.pre_cell_depth < 60e-6, "pre_cell.depth < 0.00006"),
-        (_.post_cortical_cell_location_cortical_layer.isin(["4", "5"]),
-         "post_cortical_cell_location.cortical_layer IN ('4', '5')"),
+        (
+            _.post_cortical_cell_location_cortical_layer.isin(["4", "5"]),
+            "post_cortical_cell_location.cortical_layer IN ('4', '5')",
+        ),
         (_.dynamics_stp_induction_50hz < 0, "dynamics.stp_induction_50hz < 0"),
         (_.slice_quality >= 3, "slice.quality >= 3"),
     ],
@@ -160,7 +166,7 @@ def test_filter_exprs_on_any_joined_column(
     db: SynphysDatabase, ref: sqlite3.Connection, filter_expr: Any, sql: str
 ) -> None:
     expected = reference_pair_ids(ref, sql=sql)
-    assert 0 < len(expected)
+    assert len(expected) > 0
     result = db.pair_query(filter_exprs=[filter_expr])
     assert ids(result) == expected
     assert list(result.columns) == table_columns(ref, "pair")  # no preload: pair columns only
@@ -183,9 +189,11 @@ def test_column_naming_and_preload_groups(db: SynphysDatabase, ref: sqlite3.Conn
     pair_cols = table_columns(ref, "pair")
     assert list(db.pair_query().columns) == pair_cols
     experiment = db.pair_query(preload=["experiment"]).columns
-    expected = pair_cols + [
-        f"experiment_{c}" for c in table_columns(ref, "experiment") if c != "id"
-    ] + [f"slice_{c}" for c in table_columns(ref, "slice")]
+    expected = (
+        pair_cols
+        + [f"experiment_{c}" for c in table_columns(ref, "experiment") if c != "id"]
+        + [f"slice_{c}" for c in table_columns(ref, "slice")]
+    )
     assert list(experiment) == expected
     cell = set(db.pair_query(preload="cell").columns)
     for side in ("pre", "post"):
@@ -205,7 +213,11 @@ def test_column_naming_and_preload_groups(db: SynphysDatabase, ref: sqlite3.Conn
 def test_preloaded_values_match_reference(db: SynphysDatabase, ref: sqlite3.Connection) -> None:
     table = db.pair_query(species="mouse", synapse=True, preload=["cell", "synapse"])
     got = {
-        row["id"]: (row["pre_cell_cre_type"], row["synapse_psp_amplitude"], row["post_cortical_cell_location_cortical_layer"])
+        row["id"]: (
+            row["pre_cell_cre_type"],
+            row["synapse_psp_amplitude"],
+            row["post_cortical_cell_location_cortical_layer"],
+        )
         for row in table.to_pyarrow().to_pylist()
     }
     rows = ref.execute(
@@ -230,9 +242,11 @@ def test_typed_booleans_and_decoded_nulls(db: SynphysDatabase, ref: sqlite3.Conn
     # JSON 'null' text and empty array blobs are SQL NULL to users
     stored_null_json = ref.execute("SELECT count(*) FROM pair WHERE meta = 'null'").fetchone()[0]
     assert stored_null_json > 0
-    assert arrow.column("meta").null_count == stored_null_json + ref.execute(
-        "SELECT count(*) FROM pair WHERE meta IS NULL"
-    ).fetchone()[0]
+    assert (
+        arrow.column("meta").null_count
+        == stored_null_json
+        + ref.execute("SELECT count(*) FROM pair WHERE meta IS NULL").fetchone()[0]
+    )
     empty_blobs = ref.execute(
         "SELECT count(*) FROM resting_state_fit WHERE ic_avg_data = x''"
     ).fetchone()[0]
@@ -298,12 +312,16 @@ def test_standard_multipatch_requires_the_three_projects(tmp_path: Any) -> None:
     copy = tmp_path / "no_human.sqlite"
     shutil.copy(path, copy)
     con = sqlite3.connect(copy)
-    con.execute("UPDATE experiment SET project_name = 'other' WHERE project_name = 'human coarse matrix'")
+    con.execute(
+        "UPDATE experiment SET project_name = 'other' WHERE project_name = 'human coarse matrix'"
+    )
     con.commit()
     con.close()
-    with SynphysDatabase.load_sqlite(copy, native_cache=False) as db:
-        with pytest.raises(InvalidArgumentError, match="human coarse matrix"):
-            db.pair_query(experiment_type="standard multipatch")
+    with (
+        SynphysDatabase.load_sqlite(copy, native_cache=False) as db,
+        pytest.raises(InvalidArgumentError, match="human coarse matrix"),
+    ):
+        db.pair_query(experiment_type="standard multipatch")
 
 
 @pytest.mark.parametrize(
@@ -314,13 +332,17 @@ def test_values_with_quotes_and_sql_are_harmless(
     db: SynphysDatabase, ref: sqlite3.Connection, value: str
 ) -> None:
     assert ids(db.pair_query(species=value)) == set()
-    assert ids(db.pair_query(acsf=[value, "Standard"])) == reference_pair_ids(ref, acsf=["Standard"])
+    assert ids(db.pair_query(acsf=[value, "Standard"])) == reference_pair_ids(
+        ref, acsf=["Standard"]
+    )
     assert ids(db.pair_query(pre_class=CellClass(cre_type=value))) == set()
     assert ids(db.pair_query(filter_exprs=[_.experiment_rig_name == value])) == set()
     assert db.table("pair").count().to_pyarrow().as_py() > 0
 
 
-def test_number_for_text_criterion_is_compared_as_text(db: SynphysDatabase, ref: sqlite3.Connection) -> None:
+def test_number_for_text_criterion_is_compared_as_text(
+    db: SynphysDatabase, ref: sqlite3.Connection
+) -> None:
     expected = reference_pair_ids(ref, post_class={"cortical_layer": "5"})
     assert ids(db.pair_query(post_class=CellClass(cortical_layer=5))) == expected
     assert ids(db.pair_query(post_class=CellClass(cortical_layer=[5, "4"]))) == reference_pair_ids(

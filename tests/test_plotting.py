@@ -93,7 +93,9 @@ def test_heatmap_colours_probed_cells_and_leaves_unprobed_blank(tmp_path: Path) 
 
 def test_heatmap_texts_and_confidence_intervals() -> None:
     ax = plotting.connectivity_heatmap(MATRIX, show_ci=True)
-    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    texts = {
+        (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts
+    }
     assert len(texts) == int((MATRIX.n_probed > 0).sum())
     assert (0, 2) not in texts and (2, 0) not in texts  # unprobed cells carry no text
     low, high = clopper_pearson(20, 40)
@@ -112,10 +114,14 @@ def test_heatmap_ci_alpha_fades_uncertain_cells(tmp_path: Path) -> None:
     norm = LogNorm(vmin=0.01, vmax=1.0)
     well_sampled = pixel_at(ax, image, 0, 0)  # 10/100: narrow interval
     low, high = clopper_pearson(10, 100)
-    np.testing.assert_allclose(well_sampled, expected("viridis", norm, 0.1, 1 - (high - low)), atol=0.02)
+    np.testing.assert_allclose(
+        well_sampled, expected("viridis", norm, 0.1, 1 - (high - low)), atol=0.02
+    )
     poorly_sampled = pixel_at(ax, image, 2, 2)  # 8/8: wide interval, faded
     low, high = clopper_pearson(8, 8)
-    np.testing.assert_allclose(poorly_sampled, expected("viridis", norm, 1.0, max(0.2, 1 - (high - low))), atol=0.02)
+    np.testing.assert_allclose(
+        poorly_sampled, expected("viridis", norm, 1.0, max(0.2, 1 - (high - low))), atol=0.02
+    )
 
 
 def test_heatmap_from_a_lazy_connectivity_matrix(db: SynphysDatabase, tmp_path: Path) -> None:
@@ -159,8 +165,12 @@ def test_metric_matrix_colours_means_and_blanks_sparse_cells(tmp_path: Path) -> 
     )
     image = render(ax, tmp_path / "metric.png")
     norm = Normalize(vmin=2.0, vmax=4.0)  # the shown means: a->a 2, b->a 4
-    np.testing.assert_allclose(cell_colour(ax, image, 0, 0), expected("viridis", norm, 2.0), atol=0.02)
-    np.testing.assert_allclose(cell_colour(ax, image, 0, 1), expected("viridis", norm, 4.0), atol=0.02)
+    np.testing.assert_allclose(
+        cell_colour(ax, image, 0, 0), expected("viridis", norm, 2.0), atol=0.02
+    )
+    np.testing.assert_allclose(
+        cell_colour(ax, image, 0, 1), expected("viridis", norm, 4.0), atol=0.02
+    )
     for blank in [(1, 0), (1, 1), (0, 2), (1, 2)]:  # one pair only, no pairs, class without data
         np.testing.assert_allclose(cell_colour(ax, image, *blank), WHITE, atol=0.02)
     texts = sorted(t.get_text() for t in ax.texts)
@@ -169,7 +179,9 @@ def test_metric_matrix_colours_means_and_blanks_sparse_cells(tmp_path: Path) -> 
 
 
 def test_metric_matrix_options() -> None:
-    ax = plotting.metric_matrix(metric_frame(), "metric", stat="median", min_pairs=1, scale=10, fmt="{:.0f}")
+    ax = plotting.metric_matrix(
+        metric_frame(), "metric", stat="median", min_pairs=1, scale=10, fmt="{:.0f}"
+    )
     assert sorted(t.get_text().split("\n")[0] for t in ax.texts) == ["20", "40", "50"]
     with pytest.raises(InvalidArgumentError, match="stat='mode'"):
         plotting.metric_matrix(metric_frame(), "metric", stat="mode")  # type: ignore[arg-type]
@@ -180,7 +192,10 @@ def test_metric_matrix_options() -> None:
 
 
 def test_metric_summary_is_the_same_lazily_and_in_pandas(db: SynphysDatabase) -> None:
-    classes = {"sst": CellClass(cre_type="sst", name="sst"), "ex": CellClass(cell_class="ex", name="ex")}
+    classes = {
+        "sst": CellClass(cre_type="sst", name="sst"),
+        "ex": CellClass(cell_class="ex", name="ex"),
+    }
     members = db.matrix_pair_query(
         classes, classes, columns=["synapse_latency"], pair_query_args={"synapse": True}
     )
@@ -213,7 +228,9 @@ def test_connectivity_profile_counts_bins() -> None:
     np.testing.assert_allclose(profile.bin_start, [0, 20e-6, 40e-6])
     assert profile.connection_probability.iloc[0] == 0.25
     assert np.isnan(profile.connection_probability.iloc[1])
-    assert (profile.ci_lower.iloc[0], profile.ci_upper.iloc[0]) == pytest.approx(clopper_pearson(1, 4))
+    assert (profile.ci_lower.iloc[0], profile.ci_upper.iloc[0]) == pytest.approx(
+        clopper_pearson(1, 4)
+    )
     everything = plotting.connectivity_profile(distance_frame(), max_distance=None)
     assert everything.n_probed.sum() == 8
     with pytest.raises(InvalidArgumentError, match="bin_size"):
@@ -258,7 +275,9 @@ def test_base_import_loads_no_matplotlib() -> None:
         "import synphys_ibis.cli; synphys_ibis.cli.build_parser(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'yaml')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 

@@ -25,7 +25,9 @@ def register(subparsers: Any) -> None:
         help=f"size of the synthetic release in experiments (default {DEMO_EXPERIMENTS}, "
         "about 92,000 pairs)",
     )
-    parser.add_argument("--cache-dir", default=None, help="cache directory (default: platform cache)")
+    parser.add_argument(
+        "--cache-dir", default=None, help="cache directory (default: platform cache)"
+    )
     parser.set_defaults(handler=_run)
 
 

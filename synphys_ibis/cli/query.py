@@ -253,7 +253,9 @@ def _pair_query_args(args: argparse.Namespace, *, classes: bool) -> dict[str, An
     }
     if classes:
         values["pre_class"] = None if args.pre is None else parse_cell_class(args.pre)
-        values["post_class"] = None if args.post is None else parse_cell_class(args.post, option="--post")
+        values["post_class"] = (
+            None if args.post is None else parse_cell_class(args.post, option="--post")
+        )
         groups = [g.strip() for item in args.preload or () for g in item.split(",") if g.strip()]
         values["preload"] = groups
         filters = [_parse_filter(f) for f in args.filter or ()]
@@ -337,7 +339,9 @@ def _print_frame(frame: Any, fmt: str, output: str | None) -> None:
         else:
             frame.to_csv(sys.stdout, index=False)
         return
-    with pd.option_context("display.width", 250, "display.max_columns", 40, "display.max_colwidth", 40):
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", 40, "display.max_colwidth", 40
+    ):
         text = frame.to_string(index=False) if len(frame) else "(no rows)"
     if output:
         Path(output).write_text(text + "\n")
@@ -374,13 +378,19 @@ def _run_matrix(args: argparse.Namespace) -> int:
 
     fmt = _format(args.format, ("table", "csv"))
     pre = load_class_set(args.classes)
-    post = pre if args.post_classes is None else load_class_set(args.post_classes, option="--post-classes")
+    post = (
+        pre
+        if args.post_classes is None
+        else load_class_set(args.post_classes, option="--post-classes")
+    )
     with _database(args.db) as db:
         matrix = db.connectivity_matrix(
             pre, post, class_column=args.class_column, **_pair_query_args(args, classes=False)
         )
         frame = matrix.to_pyarrow().to_pandas()
-        _print_frame(connectivity_table(frame).reset_index() if fmt == "table" else frame, fmt, args.output)
+        _print_frame(
+            connectivity_table(frame).reset_index() if fmt == "table" else frame, fmt, args.output
+        )
         if args.png:
             _write_png(frame, args)
     return 0
@@ -394,7 +404,9 @@ def _write_png(frame: Any, args: argparse.Namespace) -> None:
 
     dpi = _positive(args.dpi, "--dpi")
     n_pre, n_post = frame.pre_class.nunique(), frame.post_class.nunique()
-    figure = Figure(figsize=(min(2.5 + 0.6 * n_post, 18.0), min(1.8 + 0.45 * n_pre, 16.0)), layout="constrained")
+    figure = Figure(
+        figsize=(min(2.5 + 0.6 * n_post, 18.0), min(1.8 + 0.45 * n_pre, 16.0)), layout="constrained"
+    )
     connectivity_heatmap(frame, ax=figure.add_subplot(), show_ci=args.show_ci, title=args.title)
     figure.savefig(args.png, dpi=dpi)
     print(f"wrote {args.png}", file=sys.stderr)
@@ -414,15 +426,25 @@ def _run_export(args: argparse.Namespace) -> int:
         query = export.record(db, "pair_query", **_pair_query_args(args, classes=True))
         if columns is not None:
             query = query.derive(_select(query.table, columns), columns=columns)
-        options = {"batch_size": batch_size, "progress": not args.no_progress, "overwrite": args.overwrite}
+        options = {
+            "batch_size": batch_size,
+            "progress": not args.no_progress,
+            "overwrite": args.overwrite,
+        }
         if fmt == "csv":
             record = export.to_csv(query, args.output, **options)
         else:
             record = export.to_parquet(
-                query, args.output, dataset=args.dataset, decode_arrays=args.decode_arrays, **options
+                query,
+                args.output,
+                dataset=args.dataset,
+                decode_arrays=args.decode_arrays,
+                **options,
             )
     sha = record.release_sha256 or "unknown"
-    print(f"wrote {args.output} from {record.release} (sha256 {sha}, schema {record.schema_version})")
+    print(
+        f"wrote {args.output} from {record.release} (sha256 {sha}, schema {record.schema_version})"
+    )
     return 0
 
 
@@ -433,7 +455,9 @@ def _run_sql(args: argparse.Namespace) -> int:
     with _database(args.db) as db:
         if args.matrix is not None:
             classes = load_class_set(args.matrix, option="--matrix")
-            table = db.connectivity_matrix(classes, classes, **_pair_query_args(args, classes=False))
+            table = db.connectivity_matrix(
+                classes, classes, **_pair_query_args(args, classes=False)
+            )
         else:
             table = db.pair_query(**_pair_query_args(args, classes=True))
         print(ibis.to_sql(table))
@@ -466,22 +490,71 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 def _add_filters(parser: argparse.ArgumentParser, *, classes: bool) -> None:
     group = parser.add_argument_group("pair filters (as SynphysDatabase.pair_query)")
     if classes:
-        group.add_argument("--pre", metavar="CLASS", help="presynaptic cell class, e.g. cre_type=sst,cortical_layer=2/3")
-        group.add_argument("--post", metavar="CLASS", help="postsynaptic cell class, same form as --pre")
-    group.add_argument("--synapse", action=argparse.BooleanOptionalAction, default=None, help="only pairs with (--synapse) or without (--no-synapse) a chemical synapse")
+        group.add_argument(
+            "--pre",
+            metavar="CLASS",
+            help="presynaptic cell class, e.g. cre_type=sst,cortical_layer=2/3",
+        )
+        group.add_argument(
+            "--post", metavar="CLASS", help="postsynaptic cell class, same form as --pre"
+        )
+    group.add_argument(
+        "--synapse",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="only pairs with (--synapse) or without (--no-synapse) a chemical synapse",
+    )
     group.add_argument("--synapse-type", metavar="{ex,in,mixed}", help="sign of the synapse")
-    group.add_argument("--synapse-probed", action="store_true", help="only pairs probed for a connection (more than 10 test spikes of the presynaptic cell's sign)")
-    group.add_argument("--electrical", action=argparse.BooleanOptionalAction, default=None, help="only pairs with (--electrical) or without (--no-electrical) a gap junction")
-    group.add_argument("--experiment-type", metavar="TYPE", help="'standard multipatch' selects the coarse-matrix projects")
-    group.add_argument("--project-name", action="append", metavar="NAME", help="project name (repeat for several)")
+    group.add_argument(
+        "--synapse-probed",
+        action="store_true",
+        help="only pairs probed for a connection (more than 10 test spikes of the presynaptic cell's sign)",
+    )
+    group.add_argument(
+        "--electrical",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="only pairs with (--electrical) or without (--no-electrical) a gap junction",
+    )
+    group.add_argument(
+        "--experiment-type",
+        metavar="TYPE",
+        help="'standard multipatch' selects the coarse-matrix projects",
+    )
+    group.add_argument(
+        "--project-name", action="append", metavar="NAME", help="project name (repeat for several)"
+    )
     group.add_argument("--species", metavar="SPECIES", help="mouse or human")
-    group.add_argument("--acsf", action="append", metavar="RECIPE", help="ACSF recipe (repeat for several)")
-    group.add_argument("--internal", action="append", metavar="RECIPE", help="internal solution (repeat for several)")
-    group.add_argument("--age", metavar="MIN:MAX", help="slice age bounds in days, e.g. 40:60 or 40:")
-    group.add_argument("--distance", metavar="MIN:MAX", help="intersomatic distance bounds in metres, e.g. 0:100e-6")
+    group.add_argument(
+        "--acsf", action="append", metavar="RECIPE", help="ACSF recipe (repeat for several)"
+    )
+    group.add_argument(
+        "--internal",
+        action="append",
+        metavar="RECIPE",
+        help="internal solution (repeat for several)",
+    )
+    group.add_argument(
+        "--age", metavar="MIN:MAX", help="slice age bounds in days, e.g. 40:60 or 40:"
+    )
+    group.add_argument(
+        "--distance",
+        metavar="MIN:MAX",
+        help="intersomatic distance bounds in metres, e.g. 0:100e-6",
+    )
     if classes:
-        group.add_argument("--preload", action="append", metavar="GROUP", help="joined column groups to include: experiment, cell, synapse, synapse_prediction (comma-separated or repeated)")
-        group.add_argument("--filter", action="append", metavar="EXPR", help="extra condition COLUMN OP VALUE, e.g. 'synapse_psp_amplitude>1e-4' (repeat for several)")
+        group.add_argument(
+            "--preload",
+            action="append",
+            metavar="GROUP",
+            help="joined column groups to include: experiment, cell, synapse, synapse_prediction (comma-separated or repeated)",
+        )
+        group.add_argument(
+            "--filter",
+            action="append",
+            metavar="EXPR",
+            help="extra condition COLUMN OP VALUE, e.g. 'synapse_psp_amplitude>1e-4' (repeat for several)",
+        )
 
 
 def register(subparsers: Any) -> None:
@@ -493,9 +566,17 @@ def register(subparsers: Any) -> None:
     )
     _add_db(query)
     _add_filters(query, classes=True)
-    query.add_argument("--columns", metavar="COLS", help="comma-separated columns to show (default: all)")
-    query.add_argument("--limit", metavar="N", help="rows to print (default 20 for a table, all for CSV; 0 for all)")
-    query.add_argument("--format", default="table", metavar="{table,csv}", help="output format (default table)")
+    query.add_argument(
+        "--columns", metavar="COLS", help="comma-separated columns to show (default: all)"
+    )
+    query.add_argument(
+        "--limit",
+        metavar="N",
+        help="rows to print (default 20 for a table, all for CSV; 0 for all)",
+    )
+    query.add_argument(
+        "--format", default="table", metavar="{table,csv}", help="output format (default table)"
+    )
     query.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     query.set_defaults(handler=_run_query)
 
@@ -505,16 +586,42 @@ def register(subparsers: Any) -> None:
         description="Compute SynphysDatabase.connectivity_matrix for a standard class set or a JSON/YAML file of classes and print connected/probed per class pair; --png draws the heatmap.",
     )
     _add_db(matrix)
-    matrix.add_argument("--classes", default="mouse-layer", metavar="SET", help=f"class set: one of {', '.join(STANDARD_CLASS_SETS)}, or a .json/.yaml file mapping class names to criteria (default mouse-layer)")
-    matrix.add_argument("--post-classes", metavar="SET", help="postsynaptic class set if different from --classes")
-    matrix.add_argument("--class-column", default="cell_class_nonsynaptic", metavar="COLUMN", help="presynaptic class column deciding which test spikes count as probing: cell_class_nonsynaptic (default) or cell_class")
+    matrix.add_argument(
+        "--classes",
+        default="mouse-layer",
+        metavar="SET",
+        help=f"class set: one of {', '.join(STANDARD_CLASS_SETS)}, or a .json/.yaml file mapping class names to criteria (default mouse-layer)",
+    )
+    matrix.add_argument(
+        "--post-classes", metavar="SET", help="postsynaptic class set if different from --classes"
+    )
+    matrix.add_argument(
+        "--class-column",
+        default="cell_class_nonsynaptic",
+        metavar="COLUMN",
+        help="presynaptic class column deciding which test spikes count as probing: cell_class_nonsynaptic (default) or cell_class",
+    )
     _add_filters(matrix, classes=False)
-    matrix.add_argument("--format", default="table", metavar="{table,csv}", help="table: connected/probed grid; csv: one row per class pair with probability and 95%% interval")
+    matrix.add_argument(
+        "--format",
+        default="table",
+        metavar="{table,csv}",
+        help="table: connected/probed grid; csv: one row per class pair with probability and 95%% interval",
+    )
     matrix.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
-    matrix.add_argument("--png", metavar="FILE", help="also draw the heatmap into FILE (needs matplotlib)")
-    matrix.add_argument("--show-ci", action="store_true", help="print the 95%% interval in each heatmap cell")
+    matrix.add_argument(
+        "--png", metavar="FILE", help="also draw the heatmap into FILE (needs matplotlib)"
+    )
+    matrix.add_argument(
+        "--show-ci", action="store_true", help="print the 95%% interval in each heatmap cell"
+    )
     matrix.add_argument("--title", help="heatmap title")
-    matrix.add_argument("--dpi", default="100", metavar="N", help="heatmap resolution in dots per inch (default 100)")
+    matrix.add_argument(
+        "--dpi",
+        default="100",
+        metavar="N",
+        help="heatmap resolution in dots per inch (default 100)",
+    )
     matrix.set_defaults(handler=_run_matrix)
 
     export = subparsers.add_parser(
@@ -524,12 +631,29 @@ def register(subparsers: Any) -> None:
     )
     _add_db(export)
     _add_filters(export, classes=True)
-    export.add_argument("--output", required=True, metavar="PATH", help="file (or directory with --dataset) to write")
-    export.add_argument("--format", metavar="{parquet,csv}", help="default: csv for a .csv path, else parquet")
-    export.add_argument("--columns", metavar="COLS", help="comma-separated columns to export (default: all)")
-    export.add_argument("--dataset", action="store_true", help="write a directory of Parquet part files")
-    export.add_argument("--decode-arrays", action="store_true", help="store array columns as lists instead of .npy bytes")
-    export.add_argument("--batch-size", metavar="N", help="rows fetched and written at a time (default 65536)")
+    export.add_argument(
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="file (or directory with --dataset) to write",
+    )
+    export.add_argument(
+        "--format", metavar="{parquet,csv}", help="default: csv for a .csv path, else parquet"
+    )
+    export.add_argument(
+        "--columns", metavar="COLS", help="comma-separated columns to export (default: all)"
+    )
+    export.add_argument(
+        "--dataset", action="store_true", help="write a directory of Parquet part files"
+    )
+    export.add_argument(
+        "--decode-arrays",
+        action="store_true",
+        help="store array columns as lists instead of .npy bytes",
+    )
+    export.add_argument(
+        "--batch-size", metavar="N", help="rows fetched and written at a time (default 65536)"
+    )
     export.add_argument("--overwrite", action="store_true", help="replace an existing output")
     export.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     export.set_defaults(handler=_run_export)
@@ -541,7 +665,11 @@ def register(subparsers: Any) -> None:
     )
     _add_db(sql)
     _add_filters(sql, classes=True)
-    sql.add_argument("--matrix", metavar="SET", help="show the connectivity matrix of this class set instead (standard set name or file)")
+    sql.add_argument(
+        "--matrix",
+        metavar="SET",
+        help="show the connectivity matrix of this class set instead (standard set name or file)",
+    )
     sql.set_defaults(handler=_run_sql)
 
     provenance = subparsers.add_parser(
@@ -549,6 +677,8 @@ def register(subparsers: Any) -> None:
         help="show the provenance record of an exported file",
         description="Print the record written by 'export' (or synphys_ibis.export): release, sha256, versions, query parameters and SQL.",
     )
-    provenance.add_argument("path", help="a Parquet file, a Parquet dataset directory or an exported CSV file")
+    provenance.add_argument(
+        "path", help="a Parquet file, a Parquet dataset directory or an exported CSV file"
+    )
     provenance.add_argument("--json", action="store_true", help="print the record as JSON")
     provenance.set_defaults(handler=_run_provenance)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -90,7 +91,7 @@ class SynphysDuckDBBackend(DuckDBBackend):
     numeric and is several times faster.
     """
 
-    def execute(  # type: ignore[override]
+    def execute(
         self,
         expr: Expr,
         /,
@@ -148,7 +149,7 @@ def load_extension(con: DuckDBBackend | duckdb.DuckDBPyConnection, name: Extensi
 
 def attach_sqlite(
     con: DuckDBBackend | duckdb.DuckDBPyConnection,
-    path: str | Path,
+    path: str | os.PathLike[str],
     *,
     alias: str = RELEASE_CATALOG,
     read_only: bool = True,

@@ -78,9 +78,7 @@ def describe_ddl(ddl: str, schema_version: str) -> dict[str, Any]:
 def _describe_table(con: sqlite3.Connection, table: str) -> dict[str, Any]:
     json_columns = JSON_COLUMNS.get(table, frozenset()) | {"meta"}
     columns = []
-    for _cid, name, sql_type, notnull, _default, pk in con.execute(
-        f'PRAGMA table_info("{table}")'
-    ):
+    for _cid, name, sql_type, notnull, _default, pk in con.execute(f'PRAGMA table_info("{table}")'):
         logical = _LOGICAL_TYPES[sql_type]
         if logical == "str" and name in json_columns:
             logical = "object"
@@ -99,9 +97,7 @@ def _describe_table(con: sqlite3.Connection, table: str) -> dict[str, Any]:
     ]
     foreign_keys.sort(key=lambda fk: fk["column"])
     indexes = []
-    for _seq, index_name, unique, origin, _partial in con.execute(
-        f'PRAGMA index_list("{table}")'
-    ):
+    for _seq, index_name, unique, origin, _partial in con.execute(f'PRAGMA index_list("{table}")'):
         if origin != "c":  # skip the automatic primary-key index
             continue
         index_columns = [r[2] for r in con.execute(f'PRAGMA index_info("{index_name}")')]
@@ -117,14 +113,22 @@ def build(version: str) -> dict[str, Any]:
 
 def dump(description: dict[str, Any]) -> str:
     """Serialise a description with one line per column, index and foreign key."""
-    lines = ["{", f' "schema_version": {json.dumps(description["schema_version"])},', ' "tables": [']
+    lines = [
+        "{",
+        f' "schema_version": {json.dumps(description["schema_version"])},',
+        ' "tables": [',
+    ]
     for t_index, table in enumerate(description["tables"]):
         lines.append(f'  {{"name": {json.dumps(table["name"])},')
         for key in ("columns", "foreign_keys", "indexes"):
             items = [f"   {json.dumps(item)}" for item in table[key]]
             body = ",\n".join(items)
             end = "]" if key == "indexes" else "],"
-            lines.append(f'  "{key}": [\n{body}\n  {end}' if items else f'  "{key}": []' + ("" if key == "indexes" else ","))
+            lines.append(
+                f'  "{key}": [\n{body}\n  {end}'
+                if items
+                else f'  "{key}": []' + ("" if key == "indexes" else ",")
+            )
         lines.append("  }" + ("," if t_index < len(description["tables"]) - 1 else ""))
     lines.append(" ]")
     lines.append("}")
