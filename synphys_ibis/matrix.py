@@ -55,13 +55,16 @@ def public_column_names(columns: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def class_membership(
-    classes: Mapping[str, CellClass], cell_view: Callable[[frozenset[str]], IbisTable]
+    classes: Mapping[str, CellClass],
+    cell_view: Callable[[frozenset[str]], IbisTable],
+    cells_repeat: Callable[[frozenset[str]], bool] = lambda tables: True,
 ) -> IbisTable:
     """``(cell_id, class_name)`` for every cell in every class, each membership once.
 
-    One pass over the per-cell join: each row gets the array of the classes it satisfies, which
+    One pass over the per-cell join: each row gets the list of the classes it satisfies, which
     is unnested. A cell with several related rows (several locations, say) is in a class when
-    one of its rows satisfies all the class's criteria, so memberships are made distinct.
+    one of its rows satisfies all the class's criteria; when ``cells_repeat(tables)`` says the
+    join can repeat a cell, memberships are made distinct.
     """
     tables: frozenset[str] = frozenset().union(*(cls.tables() for cls in classes.values()))
     cells = cell_view(tables)
@@ -71,9 +74,9 @@ def class_membership(
             ibis.ifelse(cls.predicate(cells), ibis.literal(name, type=dt.string), no_class)
             for name, cls in classes.items()
         ]
-    )
+    ).filter(lambda name: name.notnull())
     members = cells.select(cell_id=cells.id, class_name=matches.unnest())
-    return members.filter(members.class_name.notnull()).distinct()
+    return members.distinct() if cells_repeat(tables) else members
 
 
 def build_matrix_pair_query(
@@ -84,6 +87,7 @@ def build_matrix_pair_query(
     columns: Sequence[str] | None,
     build_pairs: Callable[[PairQuery], IbisTable],
     cell_view: Callable[[frozenset[str]], IbisTable],
+    cells_repeat: Callable[[frozenset[str]], bool] = lambda tables: True,
 ) -> IbisTable:
     """One row per (pre_class, post_class, pair) membership, with the pair columns and ``columns``."""
     pre = classify(pre_classes)
@@ -98,10 +102,10 @@ def build_matrix_pair_query(
             .mutate(pre_class=empty, post_class=empty)
             .select(output)
         )
-    pre_members = class_membership(pre, cell_view).rename(
+    pre_members = class_membership(pre, cell_view, cells_repeat).rename(
         __pre_member="cell_id", pre_class="class_name"
     )
-    post_members = class_membership(post, cell_view).rename(
+    post_members = class_membership(post, cell_view, cells_repeat).rename(
         __post_member="cell_id", post_class="class_name"
     )
     joined = pairs.join(pre_members, pairs.pre_cell_id == pre_members["__pre_member"]).join(

@@ -517,7 +517,8 @@ class SynphysDatabase(Database):
         -------
         ibis.Table
             Pair columns under their own names (``id`` is the pair id) and joined columns as
-            ``<alias>_<column>``, ordered by pair id.
+            ``<alias>_<column>``. Rows come in no guaranteed order (sorting a wide result
+            costs more than computing it); add ``.order_by("id")`` where order matters.
 
         Raises
         ------
@@ -550,13 +551,12 @@ class SynphysDatabase(Database):
         )
 
     @staticmethod
-    def _build_pair_query(query: PairQuery, catalog: Catalog, *, ordered: bool = True) -> IbisTable:
+    def _build_pair_query(query: PairQuery, catalog: Catalog) -> IbisTable:
         return build_pair_query(
             query,
             pair_view=catalog.pair_view,
             cell_view=catalog.cell_view,
             duplicated=catalog.pair_shape_duplicates,
-            ordered=ordered,
         )
 
     def _validated_args(self, pair_query_args: Mapping[str, Any] | None) -> PairQuery:
@@ -623,8 +623,9 @@ class SynphysDatabase(Database):
             post,
             query,
             columns=columns,
-            build_pairs=lambda q: self._build_pair_query(q, catalog, ordered=False),
+            build_pairs=lambda q: self._build_pair_query(q, catalog),
             cell_view=catalog.cell_view,
+            cells_repeat=catalog.cell_tables_duplicate,
         )
 
     def connectivity_matrix(

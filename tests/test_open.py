@@ -127,14 +127,20 @@ def test_native_copy_is_built_once_and_reused(small_release: Path) -> None:
     target = native_copy_path(small_release)
     assert not target.exists()
     with SynphysDatabase.load_sqlite(small_release, native_cache=True) as db:
-        first = db.pair_query(species="mouse").to_pyarrow()
+        first = db.pair_query(species="mouse").order_by("id").to_pyarrow()
     assert target.exists()
     built = target.stat().st_mtime_ns
     with SynphysDatabase.load_sqlite(small_release, native_cache=True) as db:
-        assert db.pair_query(species="mouse").to_pyarrow().to_pylist() == first.to_pylist()
+        assert (
+            db.pair_query(species="mouse").order_by("id").to_pyarrow().to_pylist()
+            == first.to_pylist()
+        )
     assert target.stat().st_mtime_ns == built
     with SynphysDatabase.load_sqlite(small_release, native_cache=False) as db:
-        assert db.pair_query(species="mouse").to_pyarrow().to_pylist() == first.to_pylist()
+        assert (
+            db.pair_query(species="mouse").order_by("id").to_pyarrow().to_pylist()
+            == first.to_pylist()
+        )
 
 
 def test_native_copy_is_rebuilt_when_the_release_changes(small_release: Path) -> None:

@@ -178,10 +178,10 @@ def test_filter_expr_bound_to_another_table(db: SynphysDatabase, ref: sqlite3.Co
     assert ids(db.pair_query(filter_exprs=[loaded.synapse_latency > 1.5e-3])) == expected
 
 
-def test_one_row_per_pair_ordered_by_id(db: SynphysDatabase) -> None:
+def test_one_row_per_pair(db: SynphysDatabase) -> None:
     table = db.pair_query(preload=["experiment", "cell", "synapse", "synapse_prediction"])
     pair_ids = table.select("id").to_pyarrow().column("id").to_pylist()
-    assert pair_ids == sorted(set(pair_ids))
+    assert len(pair_ids) == len(set(pair_ids))
     assert len(pair_ids) == db.table("pair").count().to_pyarrow().as_py()
 
 

@@ -65,7 +65,9 @@ def engines(
 
 
 def rows(table: Any) -> list[dict[str, Any]]:
-    return table.to_pyarrow().to_pylist()
+    """All rows, in pair order (pair queries come in no guaranteed order)."""
+    data = table.to_pyarrow().to_pylist()
+    return sorted(data, key=lambda r: r["id"]) if data and "id" in data[0] else data
 
 
 def same_value(a: Any, b: Any) -> bool:

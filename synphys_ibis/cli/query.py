@@ -358,6 +358,8 @@ def _run_query(args: argparse.Namespace) -> int:
     columns = _columns(args.columns)
     with _database(args.db) as db:
         table = _select(db.pair_query(**_pair_query_args(args, classes=True)), columns)
+        if "id" in table.columns:  # printed rows come in pair order, run after run
+            table = table.order_by("id")
         frame = table.to_pyarrow(limit=limit or None).to_pandas()
         _print_frame(frame, fmt, args.output)
         if fmt == "table" and limit and len(frame) == limit:
