@@ -24,7 +24,7 @@ array([1.5, 2.5])
 >>> codecs.decode_array(b"not npy", column="avg", row=3)
 Traceback (most recent call last):
 ...
-synphys_ibis.codecs.DecodeError: column 'avg', row 3: not NumPy .npy array bytes (EOF: reading magic string, expected 8 bytes got 7)
+synphys_ibis.errors.DecodeError: column 'avg', row 3: not NumPy .npy array bytes (EOF: reading magic string, expected 8 bytes got 7)
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synphys_ibis.errors import SynphysError
+from synphys_ibis.errors import DecodeError
 from synphys_ibis.schema import SCHEMA_VERSION, load_schema
 
 __all__ = [
@@ -58,33 +58,6 @@ __all__ = [
 
 ColumnKind = Literal["array", "json"]
 _Values: TypeAlias = pa.Array | pa.ChunkedArray | Sequence[Any]
-
-
-class DecodeError(SynphysError, ValueError):
-    """A stored value could not be decoded (malformed ``.npy`` bytes or JSON text).
-
-    Attributes
-    ----------
-    column
-        The column the value came from.
-    row
-        Its position in the decoded column (0-based), or None when unknown.
-    row_id
-        The row's ``id`` when the table has one, else None.
-    """
-
-    def __init__(
-        self, message: str, *, column: str, row: int | None = None, row_id: Any = None
-    ) -> None:
-        where = f"column {column!r}"
-        if row is not None:
-            where += f", row {row}"
-        if row_id is not None:
-            where += f" (id={row_id})"
-        super().__init__(f"{where}: {message}")
-        self.column = column
-        self.row = row
-        self.row_id = row_id
 
 
 # -- single values ---------------------------------------------------------------------------------

@@ -23,10 +23,14 @@ from typing import Any
 __all__ = [
     "ColumnNotFoundError",
     "CopyError",
+    "DecodeError",
     "DownloadError",
     "ExtensionLoadError",
     "InvalidArgumentError",
+    "ManifestError",
+    "MissingProvenanceError",
     "NotAReleaseError",
+    "QueryFailedError",
     "ReadOnlyError",
     "SynphysError",
     "TableNotFoundError",
@@ -142,3 +146,42 @@ class VerificationError(SynphysError, ValueError):
 
 class CopyError(SynphysError, RuntimeError):
     """A table copy between databases failed; the destination was left untouched."""
+
+
+class ManifestError(SynphysError, ValueError):
+    """A release manifest is malformed: missing keys, bad names, sizes or checksums."""
+
+
+class DecodeError(SynphysError, ValueError):
+    """A stored value could not be decoded (malformed ``.npy`` bytes or JSON text).
+
+    Attributes
+    ----------
+    column
+        The column the value came from.
+    row
+        Its position in the decoded column (0-based), or None when unknown.
+    row_id
+        The row's ``id`` when the table has one, else None.
+    """
+
+    def __init__(
+        self, message: str, *, column: str, row: int | None = None, row_id: Any = None
+    ) -> None:
+        where = f"column {column!r}"
+        if row is not None:
+            where += f", row {row}"
+        if row_id is not None:
+            where += f" (id={row_id})"
+        super().__init__(f"{where}: {message}")
+        self.column = column
+        self.row = row
+        self.row_id = row_id
+
+
+class MissingProvenanceError(SynphysError, LookupError):
+    """A file holds no synphys_ibis provenance record."""
+
+
+class QueryFailedError(SynphysError, RuntimeError):
+    """The engine failed while running a query (its message is kept)."""

@@ -2,21 +2,17 @@
 
 A :class:`RecordedQuery` is a lazy query together with the release it reads and the arguments that
 built it (:func:`record` makes one from a ``SynphysDatabase`` method). Exporting it writes, next to
-the rows, a :class:`Provenance` record: the release name and its sha256 (when known), the schema
-version, the library and Ibis versions, the query's method and parameters, and its SQL. Parquet
-files carry the record in their key-value metadata (key ``synphys_ibis.provenance``, JSON text);
-CSV files get a ``<file>.provenance.json`` sidecar; :func:`read_provenance` reads either back.
+the rows, a :class:`~synphys_ibis.provenance.Provenance` record: the release name and its sha256
+(when known), the schema version, the library and Ibis versions, the query's method and
+parameters, and its SQL. Parquet files carry the record in their key-value metadata (key
+``synphys_ibis.provenance``, JSON text); CSV files get a ``<file>.provenance.json`` sidecar;
+:func:`read_provenance` reads either back. The record itself (building it, finding the release's
+sha256, storing and reading it) lives in :mod:`synphys_ibis.provenance`; its names are re-exported
+here (``export.Provenance``, ``export.read_provenance``, ...).
 
 Exports stream: rows come from ``to_pyarrow_batches`` in batches of ``batch_size`` and are written
 as they arrive (memory stays bounded by a few batches), with a progress bar. Files are written
 under a temporary name and renamed into place only when complete.
-
-The release's sha256 is taken from the marker the release cache writes next to a downloaded and
-verified file (``<release>.verified.json``, see :mod:`synphys_ibis.release_cache`) when it still
-describes the file (same size and modification time), or else computed by reading the file
-(``sha256='auto'`` computes it for files up to :data:`SHA256_AUTO_LIMIT` bytes, once per process
-and file state; ``'compute'`` always, ``'skip'`` never). Releases without a local file (PostgreSQL)
-record None.
 
 Examples
 --------
@@ -36,7 +32,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -44,20 +39,29 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis import codecs
-from synphys_ibis.cell_class import CellClass
-from synphys_ibis.errors import InvalidArgumentError, SynphysError
+from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
+from synphys_ibis.provenance import (
+    PROVENANCE_FORMAT,
+    PROVENANCE_KEY,
+    SHA256_AUTO_LIMIT,
+    Provenance,
+    Sha256Mode,
+    describe_params,
+    provenance_of,
+    read_provenance,
+    release_sha256,
+    schema_metadata,
+    write_sidecar,
+)
 
 if TYPE_CHECKING:
     from synphys_ibis.synphys import SynphysDatabase
@@ -82,20 +86,8 @@ __all__ = [
 
 logger = logging.getLogger("synphys_ibis")
 
-#: Key of the provenance record in Parquet key-value metadata and Arrow schema metadata.
-PROVENANCE_KEY = "synphys_ibis.provenance"
-#: Version tag of the provenance record's layout.
-PROVENANCE_FORMAT = "synphys_ibis.provenance/1"
-#: ``sha256='auto'`` hashes release files up to this size (bytes); larger ones need a marker.
-SHA256_AUTO_LIMIT = 4 * 1024**3
 #: The ``SynphysDatabase`` methods :func:`record` can call.
 RECORDABLE_METHODS = ("pair_query", "matrix_pair_query", "connectivity_matrix", "table")
-
-Sha256Mode = Literal["auto", "compute", "skip"]
-
-
-class MissingProvenanceError(SynphysError, LookupError):
-    """A file holds no synphys_ibis provenance record."""
 
 
 # -- the recorded query ---------------------------------------------------------------------------
@@ -112,7 +104,8 @@ class RecordedQuery:
     method
         How ``table`` was made: a ``SynphysDatabase`` method name, or any label (``'custom'``).
     params
-        The arguments of that call (any values; recorded through :func:`describe_params`).
+        The arguments of that call (any values; recorded through
+        :func:`~synphys_ibis.provenance.describe_params`).
     """
 
     db: SynphysDatabase
@@ -153,211 +146,6 @@ def record(db: SynphysDatabase, method: str = "pair_query", /, **params: Any) ->
     return RecordedQuery(db=db, table=table, method=method, params=dict(params))
 
 
-def describe_params(value: Any) -> Any:
-    """A JSON-ready description of query parameters (cell classes, expressions, ranges).
-
-    Examples
-    --------
-    >>> from ibis import _
-    >>> from synphys_ibis import CellClass
-    >>> describe_params({"pre_class": CellClass(cre_type="sst", name="sst"), "age": (40, None),
-    ...                  "filter_exprs": [_.synapse_psp_amplitude > 1e-4]})
-    {'pre_class': {'name': 'sst', 'criteria': {'cre_type': 'sst'}, 'exprs': []}, 'age': [40, None], 'filter_exprs': ['(_.synapse_psp_amplitude > 0.0001)']}
-    """
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, CellClass):
-        return {
-            "name": value.name,
-            "criteria": describe_params(value.criteria),
-            "exprs": [_describe_callable(e) for e in value.exprs],
-        }
-    if isinstance(value, Mapping):
-        return {str(k): describe_params(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [describe_params(v) for v in items]
-    if isinstance(value, np.generic):
-        return value.item()
-    return _describe_callable(value)
-
-
-def _describe_callable(value: Any) -> str:
-    if callable(value) and hasattr(value, "__qualname__"):
-        return f"{value.__module__}.{value.__qualname__}"
-    return repr(value)
-
-
-# -- the provenance record ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Provenance:
-    """Where exported rows came from.
-
-    Attributes
-    ----------
-    release
-        The release's name (``db.version_name``: its file name, or the database name).
-    release_sha256
-        The sha256 of the release file, or None when unknown.
-    sha256_source
-        ``'recorded'`` (the release cache's marker), ``'computed'``, or None.
-    schema_version, backend
-        The release's schema version and the engine that ran the query.
-    library_version, ibis_version
-        Versions of synphys_ibis and Ibis.
-    method, params
-        How the query was built (see :class:`RecordedQuery`).
-    sql
-        The SQL of the query (``ibis.to_sql``).
-    created
-        When the export started (ISO 8601, UTC).
-    """
-
-    release: str | None
-    release_sha256: str | None
-    sha256_source: str | None
-    schema_version: str | None
-    backend: str | None
-    library_version: str
-    ibis_version: str
-    method: str
-    params: dict[str, Any]
-    sql: str
-    created: str
-    format: str = PROVENANCE_FORMAT
-
-    def to_json(self) -> str:
-        """The record as JSON text."""
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Provenance:
-        """Read a record written by :meth:`to_json`.
-
-        Raises
-        ------
-        MissingProvenanceError
-            When the text is not a provenance record.
-        """
-        try:
-            data = json.loads(text)
-            return cls(**data)
-        except (ValueError, TypeError) as err:
-            raise MissingProvenanceError(f"not a synphys_ibis provenance record: {err}") from err
-
-
-def provenance_of(query: RecordedQuery, *, sha256: Sha256Mode = "auto") -> Provenance:
-    """The provenance record of ``query`` (computing the release's sha256 as ``sha256`` says)."""
-    from synphys_ibis import __version__
-
-    db = query.db
-    digest, source = release_sha256(db, mode=sha256)
-    return Provenance(
-        release=db.version_name or None,
-        release_sha256=digest,
-        sha256_source=source,
-        schema_version=db.schema_version,
-        backend=getattr(db, "backend", None),
-        library_version=__version__,
-        ibis_version=ibis.__version__,
-        method=query.method,
-        params=describe_params(dict(query.params)),
-        sql=str(ibis.to_sql(query.table)),
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-
-
-def release_sha256(
-    db: SynphysDatabase, *, mode: Sha256Mode = "auto"
-) -> tuple[str | None, str | None]:
-    """``(sha256, source)`` of the release file: recorded by the release cache, or computed.
-
-    Returns ``(None, None)`` for releases without a local file, with ``mode='skip'``, and with
-    ``mode='auto'`` for files larger than :data:`SHA256_AUTO_LIMIT` that have no marker.
-    """
-    if mode not in ("auto", "compute", "skip"):
-        raise InvalidArgumentError.for_value("sha256", mode, ["auto", "compute", "skip"])
-    path = Path(db.db_name) if db.db_name else None
-    if mode == "skip" or path is None or not path.is_file():
-        return None, None
-    recorded = _recorded_sha256(path)
-    if recorded is not None:
-        return recorded, "recorded"
-    stat = path.stat()
-    if mode == "auto" and stat.st_size > SHA256_AUTO_LIMIT:
-        return None, None
-    return _file_sha256(str(path.resolve()), stat.st_size, stat.st_mtime_ns), "computed"
-
-
-def _recorded_sha256(path: Path) -> str | None:
-    """The sha256 in the release cache's marker, if it describes the file as it is now."""
-    try:
-        from synphys_ibis.release_cache import read_marker
-    except ImportError:  # pragma: no cover - the release cache ships with the package
-        return None
-    marker = read_marker(path)
-    if marker is None:
-        return None
-    stat = path.stat()
-    if (marker.size, marker.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-        return None
-    return marker.sha256
-
-
-_SHA256_MEMO: dict[tuple[str, int, int], str] = {}
-
-
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    key = (path, size, mtime_ns)
-    if key not in _SHA256_MEMO:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(4 * 1024**2), b""):
-                digest.update(block)
-        _SHA256_MEMO[key] = digest.hexdigest()
-    return _SHA256_MEMO[key]
-
-
-def read_provenance(path: str | os.PathLike[str]) -> Provenance:
-    """Read the provenance record of an export: a Parquet file, a Parquet dataset directory, or
-    a CSV file (its ``.provenance.json`` sidecar).
-
-    Raises
-    ------
-    FileNotFoundError
-        When ``path`` does not exist.
-    MissingProvenanceError
-        When it holds no record.
-    """
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file or directory: {path}")
-    sidecar = _sidecar(path)
-    if sidecar.is_file():
-        return Provenance.from_json(sidecar.read_text())
-    if path.is_dir():
-        parts = sorted(path.rglob("*.parquet"))
-        if not parts:
-            raise MissingProvenanceError(f"{path} holds no Parquet files")
-        path = parts[0]
-    try:
-        metadata = pq.read_metadata(path).metadata or {}
-    except (pa.ArrowInvalid, OSError) as err:
-        raise MissingProvenanceError(
-            f"{path} is not a Parquet file with a provenance record"
-        ) from err
-    raw = metadata.get(PROVENANCE_KEY.encode())
-    if raw is None:
-        raise MissingProvenanceError(f"{path} has no {PROVENANCE_KEY!r} metadata entry")
-    return Provenance.from_json(raw)
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".provenance.json")
-
-
 # -- in-memory conversions ---------------------------------------------------------------------
 def _table_of(source: IbisTable | RecordedQuery) -> IbisTable:
     if isinstance(source, RecordedQuery):
@@ -394,10 +182,8 @@ def to_arrow(
     result = result.cast(_nullable(result.schema))
     result = codecs.decode_table(result, decode_arrays=decode_arrays, decode_json=decode_json)
     if isinstance(source, RecordedQuery):
-        record_json = provenance_of(source, sha256=sha256).to_json()
-        result = result.replace_schema_metadata(
-            {**(result.schema.metadata or {}), PROVENANCE_KEY.encode(): record_json.encode()}
-        )
+        provenance = provenance_of(source, sha256=sha256)
+        result = result.replace_schema_metadata(schema_metadata(provenance, result.schema.metadata))
     return result
 
 
@@ -627,13 +413,12 @@ def to_parquet(
     _check_batching(rows_per_file, "rows_per_file")
     provenance = provenance_of(query, sha256=sha256)
     target = Path(path)
-    metadata = {PROVENANCE_KEY: provenance.to_json()}
     with (
         _atomic_path(target, overwrite=overwrite, directory=dataset) as work,
         _progress(query.table, enabled=progress, desc=f"writing {target.name}") as advance,
     ):
         schema, batches = _batches(query.table, batch_size=batch_size, decode_arrays=decode_arrays)
-        schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
+        schema = schema.with_metadata(schema_metadata(provenance, schema.metadata))
         if dataset:
             work.mkdir(parents=True, exist_ok=True)
         part, rows_in_part, writer = 0, 0, None
@@ -699,8 +484,7 @@ def to_csv(
             for batch in reader:
                 writer.write_batch(_arrays_as_json_text(batch, arrays).cast(schema))
                 advance(batch.num_rows)
-    sidecar = _sidecar(target)
-    sidecar.write_text(provenance.to_json())
+    write_sidecar(target, provenance)
     return provenance
 
 

@@ -42,7 +42,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis.errors import SynphysError
+from synphys_ibis.errors import ManifestError
 
 __all__ = [
     "DB_SIZES",
@@ -71,10 +71,6 @@ _NAME_RE = re.compile(
 _RELEASE_RE = re.compile(r"^(?P<major>\d+)\.(?P<minor>\d+)(?:-pre(?P<pre>\d+))?$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _BUNDLED = "published_releases.json"
-
-
-class ManifestError(SynphysError, ValueError):
-    """A release manifest is malformed: missing keys, bad names, sizes or checksums."""
 
 
 @dataclass(frozen=True)

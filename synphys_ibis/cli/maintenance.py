@@ -1,7 +1,9 @@
 """``synphys-ibis clone | bake | vacuum``: database maintenance from the command line.
 
 A database is named by a path to a SQLite file, ``duckdb:///path`` or
-``postgresql://user:password@host:port/dbname``. Each command is one library call:
+``postgresql://user:password@host:port/dbname`` (read by
+:func:`~synphys_ibis.cli._options.parse_database`, re-exported here). Each command is one library
+call:
 :meth:`~synphys_ibis.database.Database.clone_database`,
 :meth:`~synphys_ibis.database.Database.bake_sqlite` or
 :meth:`~synphys_ibis.database.Database.vacuum`.
@@ -10,61 +12,12 @@ A database is named by a path to a SQLite file, ``duckdb:///path`` or
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.cli._options import TARGET_HELP, parse_database, parse_skip_columns
 
 __all__ = ["parse_database", "parse_skip_columns", "register"]
-
-_TARGET_HELP = "a SQLite file path, duckdb:///path or postgresql://user@host:port/dbname"
-
-
-def parse_database(target: str, *, writable: bool) -> Any:
-    """The :class:`~synphys_ibis.database.Database` named by ``target``.
-
-    Examples
-    --------
-    >>> parse_database("postgresql://postgres@127.0.0.1:5432/synphys", writable=True)
-    Database('postgresql://postgres@127.0.0.1:5432', 'postgresql://postgres@127.0.0.1:5432', 'synphys')
-    >>> parse_database("/data/r.sqlite", writable=False)
-    Database('sqlite:///', None, '/data/r.sqlite')
-    """
-    from synphys_ibis.database import Database
-
-    if target.startswith(("postgresql://", "postgres://")):
-        host, _, name = target.rpartition("/")
-        if "://" not in host or not name:
-            raise InvalidArgumentError(
-                f"{target!r} names no database; write postgresql://user@host:port/dbname"
-            )
-        return Database(host, host if writable else None, name)
-    if target.startswith("duckdb://"):
-        path = target.removeprefix("duckdb://").removeprefix("/")
-        return Database("duckdb:///", "duckdb:///" if writable else None, "/" + path.lstrip("/"))
-    host = "sqlite:///"
-    return Database(host, host if writable else None, os.path.abspath(target))
-
-
-def parse_skip_columns(values: list[str] | None) -> dict[str, list[str]]:
-    """``['pulse_response.data', 'baseline.meta']`` -> ``{'pulse_response': ['data'], ...}``.
-
-    Examples
-    --------
-    >>> parse_skip_columns(["pulse_response.data,pulse_response.meta", "baseline.data"])
-    {'pulse_response': ['data', 'meta'], 'baseline': ['data']}
-    """
-    result: dict[str, list[str]] = {}
-    for value in values or []:
-        for item in value.split(","):
-            table, dot, column = item.strip().partition(".")
-            if not dot or not table or not column:
-                raise InvalidArgumentError(
-                    f"--skip-columns {item!r} is not allowed; allowed values: table.column"
-                )
-            result.setdefault(table, []).append(column)
-    return result
 
 
 def _copy_options(parser: argparse.ArgumentParser) -> None:
@@ -94,8 +47,8 @@ def register(subparsers: Any) -> None:
             "complete; an existing DEST is refused unless --overwrite."
         ),
     )
-    clone.add_argument("source", help=f"the database to copy: {_TARGET_HELP}")
-    clone.add_argument("dest", help=f"the new database: {_TARGET_HELP}")
+    clone.add_argument("source", help=f"the database to copy: {TARGET_HELP}")
+    clone.add_argument("dest", help=f"the new database: {TARGET_HELP}")
     _copy_options(clone)
     clone.set_defaults(handler=_clone)
 
@@ -107,7 +60,7 @@ def register(subparsers: Any) -> None:
             "aisynphys and synphys_ibis), written under a temporary name and renamed when complete."
         ),
     )
-    bake.add_argument("source", help=f"the database to bake: {_TARGET_HELP}")
+    bake.add_argument("source", help=f"the database to bake: {TARGET_HELP}")
     bake.add_argument("file", help="the SQLite file to write")
     _copy_options(bake)
     bake.set_defaults(handler=_bake)
@@ -117,7 +70,7 @@ def register(subparsers: Any) -> None:
         help="compact a database and refresh its planner statistics",
         description="VACUUM ANALYZE on PostgreSQL, ANALYZE and VACUUM on SQLite and DuckDB.",
     )
-    vacuum.add_argument("target", help=_TARGET_HELP)
+    vacuum.add_argument("target", help=TARGET_HELP)
     vacuum.add_argument("--tables", nargs="+", metavar="TABLE", help="only these tables")
     vacuum.set_defaults(handler=_vacuum)
 

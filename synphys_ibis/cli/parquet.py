@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from synphys_ibis.cli.maintenance import parse_database
+from synphys_ibis.cli._options import TARGET_HELP, parse_database
 
 __all__ = ["register"]
-
-_SOURCE_HELP = "a SQLite file path, duckdb:///path or postgresql://user@host:port/dbname"
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +26,7 @@ def register(subparsers: Any) -> None:
             "SynphysDatabase.load_parquet (DuckDB, any fsspec URL) or load_spark."
         ),
     )
-    export.add_argument("source", help=f"the release to export: {_SOURCE_HELP}")
+    export.add_argument("source", help=f"the release to export: {TARGET_HELP}")
     export.add_argument("dest", help="the dataset directory to create")
     export.add_argument("--tables", nargs="+", metavar="TABLE", help="export only these tables")
     export.add_argument("--skip-tables", nargs="+", default=[], metavar="TABLE")

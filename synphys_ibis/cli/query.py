@@ -3,18 +3,9 @@
 Each command turns its options into the arguments of one library call (``pair_query``,
 ``connectivity_matrix``, :func:`synphys_ibis.export.to_parquet`, ``ibis.to_sql``,
 :func:`synphys_ibis.export.read_provenance`) and prints the result. Option values are checked by the
-library (or here, for the text forms of cell classes, ranges and filters), so every mistake is a
+library (or by :mod:`synphys_ibis.cli._options`, for the text forms of cell classes, ranges,
+filters and class sets, documented there), so every mistake is a
 :class:`~synphys_ibis.errors.SynphysError` that the CLI prints as one line.
-
-Text forms
-----------
-* a cell class: ``cre_type=sst,cortical_layer=2/3``; alternatives with ``|``
-  (``cre_type=nr5a1|rorb``); ``none`` for NULL; ``name=...`` sets the class's name.
-* a range (``--age``, ``--distance``): ``MIN:MAX``, either side may be empty (``:100e-6``).
-* a filter: ``COLUMN OP VALUE`` with OP one of ``< <= > >= == !=`` (``synapse_psp_amplitude>1e-4``).
-* a class set (``matrix --classes``): ``mouse-layer``, ``tutorial``, ``human-layer``, ``mouse-ei``,
-  or a JSON/YAML file mapping class names to criteria
-  (``{"l23sst": {"cre_type": "sst", "cortical_layer": "2/3"}}``).
 """
 
 from __future__ import annotations
@@ -22,14 +13,29 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError, SynphysError
+from synphys_ibis.cli._options import (
+    DB_HELP,
+    STANDARD_CLASS_SETS,
+    check_format,
+    load_class_set,
+    open_database,
+    parse_cell_class,
+    parse_columns,
+    parse_filter,
+    parse_positive,
+    parse_range,
+)
+from synphys_ibis.errors import (
+    ColumnNotFoundError,
+    InvalidArgumentError,
+    QueryFailedError,
+    SynphysError,
+)
 
 __all__ = [
     "STANDARD_CLASS_SETS",
@@ -39,203 +45,8 @@ __all__ = [
     "register",
 ]
 
-#: Names accepted by ``matrix --classes`` for the standard class sets.
-STANDARD_CLASS_SETS = ("mouse-layer", "tutorial", "human-layer", "mouse-ei")
-_OPERATORS = ("<=", ">=", "==", "!=", "<", ">", "=")
-_FILTER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>|=)\s*(.*?)\s*$")
-_DB_HELP = (
-    "the release: a path to a .sqlite file, duckdb:///path, postgresql://user@host:port/db, a "
-    "size (small, medium, full), a release name (synphys_r2.1_small.sqlite), or 'demo' for the "
-    "offline synthetic demo release"
-)
 
-
-class QueryFailedError(SynphysError, RuntimeError):
-    """The engine failed while running a query (its message is kept)."""
-
-
-# -- parsing the text forms --------------------------------------------------------------------------
-def parse_cell_class(spec: str, *, option: str = "--pre") -> Any:
-    """Build a :class:`~synphys_ibis.cell_class.CellClass` from ``key=value,key=value``.
-
-    Examples
-    --------
-    >>> parse_cell_class("cre_type=nr5a1|rorb,cortical_layer=4,name=L4 pyr")
-    CellClass(cre_type=('nr5a1', 'rorb'), cortical_layer='4', name='L4 pyr')
-    """
-    from synphys_ibis.cell_class import CellClass, cell_columns
-
-    known = cell_columns()
-    criteria: dict[str, Any] = {}
-    name = None
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        key, sep, raw = part.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InvalidArgumentError(
-                f"{option} {spec!r}: {part!r} is not key=value; write e.g. "
-                f"{option} cre_type=sst,cortical_layer=2/3"
-            )
-        if key == "name":
-            name = raw.strip()
-            continue
-        kind = known[key][1].type if key in known else "str"
-        values = [_criterion_value(v.strip(), kind, option) for v in raw.split("|")]
-        criteria[key] = values[0] if len(values) == 1 else tuple(values)
-    if not criteria and name is None:
-        raise InvalidArgumentError(f"{option} {spec!r} holds no criteria; write key=value pairs")
-    return CellClass(name=name, **criteria)
-
-
-def _criterion_value(text: str, kind: str, option: str) -> Any:
-    if text.lower() in ("none", "null"):
-        return None
-    if kind == "bool":
-        lowered = text.lower()
-        if lowered in ("true", "1", "yes"):
-            return True
-        if lowered in ("false", "0", "no"):
-            return False
-        raise InvalidArgumentError.for_value(option, text, ["true", "false", "none"])
-    return text
-
-
-def _parse_range(text: str | None, option: str) -> tuple[float | None, float | None] | None:
-    if text is None:
-        return None
-    low, sep, high = text.partition(":")
-    try:
-        if not sep:
-            raise ValueError(text)
-        return (float(low) if low.strip() else None, float(high) if high.strip() else None)
-    except ValueError:
-        raise InvalidArgumentError(
-            f"{option} {text!r} is not MIN:MAX; write e.g. {option} 0:100e-6 (either side may be "
-            f"empty)"
-        ) from None
-
-
-def _parse_filter(text: str) -> Any:
-    import ibis.common.exceptions as ibis_errors
-    from ibis import _
-
-    from synphys_ibis.pairs import pair_namespace
-
-    match = _FILTER.match(text)
-    if not match:
-        raise InvalidArgumentError(
-            f"--filter {text!r} is not COLUMN OP VALUE with OP one of "
-            f"{' '.join(_OPERATORS)}; write e.g. --filter 'synapse_psp_amplitude>1e-4'"
-        )
-    column, op, raw = match.groups()
-    value = _filter_value(raw)
-    ops: dict[str, Callable[[Any, Any], Any]] = {
-        "<": lambda a, b: a < b,
-        "<=": lambda a, b: a <= b,
-        ">": lambda a, b: a > b,
-        ">=": lambda a, b: a >= b,
-        "==": lambda a, b: a == b,
-        "=": lambda a, b: a == b,
-        "!=": lambda a, b: a != b,
-    }
-    expr = ops[op](_[column], value)
-    namespace = pair_namespace()
-    if column not in namespace.columns:
-        raise ColumnNotFoundError.for_name(
-            column,
-            namespace.columns,
-            where="pair query columns",
-            hint="Joined columns are named <table>_<column>, e.g. synapse_psp_amplitude.",
-        )
-    try:
-        expr.resolve(namespace)
-    except (ibis_errors.IbisError, TypeError, ValueError) as err:
-        raise InvalidArgumentError(
-            f"--filter {text!r}: cannot compare {column} ({namespace[column].type()}) with {value!r}"
-        ) from err
-    return expr
-
-
-def _filter_value(raw: str) -> Any:
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-        return raw[1:-1]
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    try:
-        return int(raw)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
-
-
-def load_class_set(name_or_path: str, *, option: str = "--classes") -> dict[str, Any]:
-    """A standard class set by name, or the classes of a JSON/YAML file.
-
-    Raises
-    ------
-    InvalidArgumentError
-        For an unknown set name, or a file that is not a mapping of class names to criteria.
-    FileNotFoundError
-        For a file that does not exist.
-    """
-    from synphys_ibis import cell_class
-
-    sets: dict[str, Callable[[], dict[str, Any]]] = {
-        "mouse-layer": cell_class.mouse_layer_classes,
-        "tutorial": cell_class.tutorial_classes,
-        "human-layer": cell_class.human_layer_classes,
-        "mouse-ei": cell_class.mouse_ei_classes,
-    }
-    if name_or_path in sets:
-        return sets[name_or_path]()
-    path = Path(name_or_path)
-    if path.suffix.lower() not in (".json", ".yaml", ".yml"):
-        raise InvalidArgumentError.for_value(
-            option, name_or_path, sets, hint="Or give a .json/.yaml/.yml file of classes."
-        )
-    if not path.is_file():
-        raise FileNotFoundError(f"no such class file: {path}")
-    data = _read_class_file(path)
-    if not isinstance(data, dict) or not data:
-        raise InvalidArgumentError(
-            f"{path} must map class names to criteria, e.g. "
-            '{"l23sst": {"cre_type": "sst", "cortical_layer": "2/3"}}'
-        )
-    classes = {}
-    for name, criteria in data.items():
-        if not isinstance(criteria, dict):
-            raise InvalidArgumentError(
-                f"{path}: class {name!r} must map column names to values, not {criteria!r}"
-            )
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in criteria.items()}
-        classes[str(name)] = cell_class.CellClass(name=str(name), **values)
-    return classes
-
-
-def _read_class_file(path: Path) -> Any:
-    text = path.read_text()
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except ValueError as err:
-            raise InvalidArgumentError(f"{path} is not valid JSON: {err}") from err
-    try:
-        import yaml
-    except ImportError as err:
-        raise ImportError(
-            "reading YAML class files needs PyYAML; install it with: pip install "
-            "'synphys_ibis[yaml]' (or give a .json file)"
-        ) from err
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise InvalidArgumentError(f"{path} is not valid YAML: {err}") from err
-
-
+# -- options to library arguments --------------------------------------------------------------------
 def _pair_query_args(args: argparse.Namespace, *, classes: bool) -> dict[str, Any]:
     """The ``pair_query`` keyword arguments given by the options."""
     values: dict[str, Any] = {
@@ -248,8 +59,8 @@ def _pair_query_args(args: argparse.Namespace, *, classes: bool) -> dict[str, An
         "acsf": args.acsf,
         "internal": args.internal,
         "species": args.species,
-        "age": _parse_range(args.age, "--age"),
-        "distance": _parse_range(args.distance, "--distance"),
+        "age": parse_range(args.age, "--age"),
+        "distance": parse_range(args.distance, "--distance"),
     }
     if classes:
         values["pre_class"] = None if args.pre is None else parse_cell_class(args.pre)
@@ -258,51 +69,12 @@ def _pair_query_args(args: argparse.Namespace, *, classes: bool) -> dict[str, An
         )
         groups = [g.strip() for item in args.preload or () for g in item.split(",") if g.strip()]
         values["preload"] = groups
-        filters = [_parse_filter(f) for f in args.filter or ()]
+        filters = [parse_filter(f) for f in args.filter or ()]
         values["filter_exprs"] = filters or None
     return {k: v for k, v in values.items() if v not in (None, [], ())}
 
 
-def _columns(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [c.strip() for c in text.split(",") if c.strip()]
-    if not names:
-        raise InvalidArgumentError("--columns needs comma-separated column names")
-    return names
-
-
-def _positive(text: str | None, option: str, *, allow_zero: bool = False) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0 or (value == 0 and not allow_zero):
-        kind = "a non-negative" if allow_zero else "a positive"
-        raise InvalidArgumentError(f"{option} {text!r} is not {kind} integer")
-    return value
-
-
 # -- running -----------------------------------------------------------------------------------------
-@contextmanager
-def _database(target: str) -> Iterator[Any]:
-    """Open ``--db`` (or the demo release for 'demo') and close it afterwards."""
-    from synphys_ibis.synphys import SynphysDatabase
-
-    if target == "demo":
-        from synphys_ibis.demo import load_demo
-
-        db = load_demo()
-    else:
-        db = SynphysDatabase.connect(target)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
 def _engine_errors(handler: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
     """Report failures of the engine (DuckDB, PostgreSQL, Ibis) as :class:`QueryFailedError`."""
 
@@ -351,12 +123,12 @@ def _print_frame(frame: Any, fmt: str, output: str | None) -> None:
 
 @_engine_errors
 def _run_query(args: argparse.Namespace) -> int:
-    fmt = _format(args.format, ("table", "csv"))
-    limit = _positive(args.limit, "--limit", allow_zero=True)
+    fmt = check_format(args.format, ("table", "csv"))
+    limit = parse_positive(args.limit, "--limit", allow_zero=True)
     if limit is None:
         limit = 20 if fmt == "table" else 0
-    columns = _columns(args.columns)
-    with _database(args.db) as db:
+    columns = parse_columns(args.columns)
+    with open_database(args.db) as db:
         table = _select(db.pair_query(**_pair_query_args(args, classes=True)), columns)
         if "id" in table.columns:  # printed rows come in pair order, run after run
             table = table.order_by("id")
@@ -368,24 +140,18 @@ def _run_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format(value: str, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise InvalidArgumentError.for_value("--format", value, allowed)
-    return value
-
-
 @_engine_errors
 def _run_matrix(args: argparse.Namespace) -> int:
     from synphys_ibis.demo import connectivity_table
 
-    fmt = _format(args.format, ("table", "csv"))
+    fmt = check_format(args.format, ("table", "csv"))
     pre = load_class_set(args.classes)
     post = (
         pre
         if args.post_classes is None
         else load_class_set(args.post_classes, option="--post-classes")
     )
-    with _database(args.db) as db:
+    with open_database(args.db) as db:
         matrix = db.connectivity_matrix(
             pre, post, class_column=args.class_column, **_pair_query_args(args, classes=False)
         )
@@ -404,7 +170,7 @@ def _write_png(frame: Any, args: argparse.Namespace) -> None:
 
     from synphys_ibis.plotting import connectivity_heatmap
 
-    dpi = _positive(args.dpi, "--dpi")
+    dpi = parse_positive(args.dpi, "--dpi")
     n_pre, n_post = frame.pre_class.nunique(), frame.post_class.nunique()
     figure = Figure(
         figsize=(min(2.5 + 0.6 * n_post, 18.0), min(1.8 + 0.45 * n_pre, 16.0)), layout="constrained"
@@ -419,12 +185,12 @@ def _run_export(args: argparse.Namespace) -> int:
     from synphys_ibis import export
 
     fmt = args.format or ("csv" if args.output.lower().endswith(".csv") else "parquet")
-    _format(fmt, ("parquet", "csv"))
-    batch_size = _positive(args.batch_size, "--batch-size") or 65_536
+    check_format(fmt, ("parquet", "csv"))
+    batch_size = parse_positive(args.batch_size, "--batch-size") or 65_536
     if fmt == "csv" and (args.dataset or args.decode_arrays):
         raise InvalidArgumentError("--dataset and --decode-arrays apply to Parquet exports only")
-    columns = _columns(args.columns)
-    with _database(args.db) as db:
+    columns = parse_columns(args.columns)
+    with open_database(args.db) as db:
         query = export.record(db, "pair_query", **_pair_query_args(args, classes=True))
         if columns is not None:
             query = query.derive(_select(query.table, columns), columns=columns)
@@ -454,7 +220,7 @@ def _run_export(args: argparse.Namespace) -> int:
 def _run_sql(args: argparse.Namespace) -> int:
     import ibis
 
-    with _database(args.db) as db:
+    with open_database(args.db) as db:
         if args.matrix is not None:
             classes = load_class_set(args.matrix, option="--matrix")
             table = db.connectivity_matrix(
@@ -486,7 +252,7 @@ def _run_provenance(args: argparse.Namespace) -> int:
 
 # -- options -----------------------------------------------------------------------------------------
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", required=True, metavar="RELEASE", help=_DB_HELP)
+    parser.add_argument("--db", required=True, metavar="RELEASE", help=DB_HELP)
 
 
 def _add_filters(parser: argparse.ArgumentParser, *, classes: bool) -> None:
