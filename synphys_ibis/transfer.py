@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from synphys_ibis.ddl import quote
+from synphys_ibis.ddl import DUCKDB_TYPES, quote
 from synphys_ibis.errors import CopyError, InvalidArgumentError
 from synphys_ibis.schema import Column, Table, load_schema
 
@@ -56,17 +56,9 @@ logger = logging.getLogger("synphys_ibis")
 #: Rows per Arrow record batch: memory use is about this times the width of a row.
 DEFAULT_BATCH_ROWS = 20_000
 
-# The DuckDB type every logical type is read as (and so its Arrow type in the batches).
-_READ_TYPES = {
-    "int": "BIGINT",
-    "bigint": "BIGINT",
-    "float": "DOUBLE",
-    "bool": "BOOLEAN",
-    "str": "VARCHAR",
-    "object": "VARCHAR",
-    "datetime": "TIMESTAMP",
-    "array": "BLOB",
-}
+# The DuckDB type every logical type is read as (and so its Arrow type in the batches): the
+# column types of a DuckDB database, with every integer widened to 64 bits.
+_READ_TYPES = {**DUCKDB_TYPES, "int": "BIGINT"}
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S"  # %S includes the microseconds of a timestamp[us]
 _SOURCE, _DEST = "synphys_source", "synphys_dest"
 
