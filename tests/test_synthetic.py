@@ -133,13 +133,22 @@ def test_metadata_row(tmp_path: Path) -> None:
 
 def test_v15_release_is_valid(tmp_path: Path) -> None:
     path = write_release(tmp_path / "v15.sqlite", n_experiments=5, schema_version="15")
+    newest = write_release(tmp_path / "v22.sqlite", n_experiments=5, schema_version="22")
     counts = release_summary(path)
     assert "patch_seq" not in counts and "cortical_cell_location" not in counts
     assert counts["pair"] > 0 and counts["cell"] > 0
     with connect(path) as con:
         meta = json.loads(con.execute("SELECT meta FROM metadata").fetchone()[0])
-        unknown = con.execute("SELECT count(*) FROM cell WHERE is_excitatory IS NOT NULL")
+        con.execute("ATTACH ? AS newest", (str(newest),))
+        signs = con.execute(
+            "SELECT c.is_excitatory, n.cell_class FROM cell c JOIN newest.cell n USING (id)"
+        ).fetchall()
+        unknown = con.execute("SELECT count(*) FROM gap_junction WHERE strength IS NOT NULL")
         assert unknown.fetchone()[0] == 0  # a column the generator does not know stays NULL
+    # version 15 records the sign the newer versions call cell_class
+    expected = {"ex": 1, "in": 0}
+    assert signs and all(flag == expected.get(cls) for flag, cls in signs)
+    assert {flag for flag, _ in signs} == {0, 1, None}
     assert meta["db_version"] == "15"
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.schema import available_schema_versions
 from synphys_ibis.synthetic._tables import _release
+from synphys_ibis.synthetic._versions import adapt_to_version
 from synphys_ibis.synthetic._writer import _write
 
 __all__ = ["PUBLISHED_SMALL_EXPERIMENTS", "release_summary", "write_release"]
@@ -69,8 +70,10 @@ def write_release(
     seed
         Seed of the random generator.
     schema_version
-        Published schema version whose DDL is used. Columns and tables missing in an older
-        version are skipped; columns the generator does not know stay NULL.
+        Published schema version whose DDL is used. The same seed gives the same data in every
+        version, stored where and as that version stores it (see
+        :mod:`synphys_ibis.synthetic._versions`); tables and columns a version lacks are left
+        out, columns the generator does not know stay NULL.
     fan_out
         Give ~10 % of the keys of the one-to-many child tables two rows (never for tables with a
         unique key). Published releases have at most one row per key.
@@ -115,7 +118,8 @@ def write_release(
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     try:
         meta = {"db_version": version, "creation_date": creation_date, "origin": _ORIGIN}
-        _write(tmp, version, meta, _release(n_experiments, seed, fan_out=fan_out))
+        tables = adapt_to_version(version, _release(n_experiments, seed, fan_out=fan_out))
+        _write(tmp, version, meta, tables)
         if target.exists() and not overwrite:
             raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
         os.replace(tmp, target)
