@@ -96,7 +96,7 @@ def clone_database(
             f"only once the copy is complete)"
         )
     vacuum = copy_options.pop("vacuum", True)
-    temp = _temporary(dest)
+    temp = _temporary(dest, source.schema_version)
     copies = iter_copy_tables(source, temp, vacuum=False, **copy_options)  # validates arguments
     specs = list(load_schema(source.schema_version))
     started = time.perf_counter()
@@ -139,7 +139,13 @@ def bake_sqlite(source: Database, sqlite_file: str | os.PathLike[str], **options
     path = Path(sqlite_file).expanduser().resolve()
     if not path.parent.is_dir():
         raise FileNotFoundError(f"directory {str(path.parent)!r} does not exist")
-    dest = Database("sqlite:///", "sqlite:///", path, cache_dir=source._cache_dir)
+    dest = Database(
+        "sqlite:///",
+        "sqlite:///",
+        path,
+        cache_dir=source._cache_dir,
+        schema_version=source.schema_version,
+    )
     clone_database(source, dest_db=dest, **options)
     return path
 
@@ -164,7 +170,7 @@ def _same_database(a: Database, b: Database) -> bool:
     return Path(a.db_name).resolve() == Path(b.db_name).resolve()
 
 
-def _temporary(dest: Database) -> Database:
+def _temporary(dest: Database, schema_version: str) -> Database:
     from synphys_ibis.database import Database
 
     token = uuid.uuid4().hex[:10]
@@ -175,7 +181,9 @@ def _temporary(dest: Database) -> Database:
         target = Path(name)
         temp_name = str(target.parent / f".{target.name}.{token}.tmp")
     rw_host = dest.rw_host or dest.ro_host
-    return Database(rw_host, rw_host, temp_name, cache_dir=dest._cache_dir)
+    return Database(
+        rw_host, rw_host, temp_name, cache_dir=dest._cache_dir, schema_version=schema_version
+    )
 
 
 def _discard(temp: Database) -> None:

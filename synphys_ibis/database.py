@@ -43,8 +43,9 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis import settings
 from synphys_ibis.catalog import Catalog
-from synphys_ibis.errors import InvalidArgumentError, ReadOnlyError
-from synphys_ibis.schema import SCHEMA_VERSION, Table, load_schema
+from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, ReadOnlyError
+from synphys_ibis.schema import SCHEMA_VERSION, Table, available_schema_versions, load_schema
+from synphys_ibis.sqlite_file import read_metadata
 
 if TYPE_CHECKING:
     from synphys_ibis.dataset import DatasetManifest
@@ -146,6 +147,10 @@ class Database:
         filesystem of a remote dataset, ``parquet`` only) and ``session`` (the
         ``pyspark.sql.SparkSession`` to use, ``spark`` only; default: a local one, see
         :func:`synphys_ibis.engines.spark.local_session`).
+    schema_version
+        The published schema version of the database: what :meth:`create_tables` creates and
+        what copies read. Default: the version its metadata row records, else the newest
+        (:data:`~synphys_ibis.schema.SCHEMA_VERSION`).
     """
 
     _instances: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
@@ -159,6 +164,7 @@ class Database:
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
+        schema_version: str | int | None = None,
     ) -> None:
         self.backend = parse_backend(ro_host)
         if rw_host is not None and parse_backend(rw_host) != self.backend:
@@ -188,13 +194,36 @@ class Database:
         self._maint: BaseBackend | None = None
         self._catalog: Catalog | None = None
         self._pid = os.getpid()
+        self._schema_version: str | None = (
+            None if schema_version is None else _known_schema_version(schema_version)
+        )
         Database._instances.add(self)
 
     # -- connections ---------------------------------------------------------------------------
     @property
     def schema_version(self) -> str:
-        """The schema version of the database (that of the library when it is not recorded)."""
-        return SCHEMA_VERSION
+        """The schema version: as given, else as recorded in the metadata row, else the newest."""
+        if self._schema_version is None:
+            try:
+                metadata = self._read_metadata() if self.exists else None
+            except NotAReleaseError:
+                metadata = None
+            recorded = None if not metadata else metadata.get("db_version")
+            known = available_schema_versions()
+            self._schema_version = str(recorded) if str(recorded) in known else SCHEMA_VERSION
+        return self._schema_version
+
+    def _read_metadata(self) -> dict[str, Any] | None:
+        """The metadata row (None when the table is empty or, for DuckDB files, not read)."""
+        if self.backend == "sqlite":
+            return read_metadata(self._require_path())
+        if self.backend == "postgresql":
+            from synphys_ibis.engines.postgres import read_metadata as read_pg_metadata
+
+            return read_pg_metadata(self.ro, where=f"database {self.db_name!r}")
+        if self.backend in DATASET_BACKENDS:
+            return self._dataset_manifest().metadata
+        return None
 
     @property
     def ro(self) -> BaseBackend:
@@ -666,6 +695,14 @@ class Database:
 
 
 _ENGINE_OPTIONS = {"parquet": ("storage_options",), "spark": ("session",)}
+
+
+def _known_schema_version(version: str | int) -> str:
+    """``version`` as text, if it is a published schema version."""
+    known = available_schema_versions()
+    if isinstance(version, bool) or str(version) not in known:
+        raise InvalidArgumentError.for_value("schema_version", version, known)
+    return str(version)
 
 
 def _engine_options(backend: str, options: Mapping[str, Any] | None) -> dict[str, Any]:

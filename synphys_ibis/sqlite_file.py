@@ -10,7 +10,13 @@ from typing import Any
 
 from synphys_ibis.errors import NotAReleaseError
 
-__all__ = ["SQLITE_HEADER", "check_sqlite_header", "read_metadata", "read_schema_version"]
+__all__ = [
+    "SQLITE_HEADER",
+    "check_sqlite_header",
+    "read_metadata",
+    "read_schema_version",
+    "read_table_columns",
+]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -40,6 +46,33 @@ def check_sqlite_header(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise NotAReleaseError(f"{path} cannot be opened read-only: {err}") from err
+
+
+def read_table_columns(path: str | os.PathLike[str]) -> dict[str, list[str]]:
+    """``{table: [column, ...]}`` of every table in the file (opened read-only)."""
+    path = check_sqlite_header(path)
+    con = _connect_readonly(path)
+    try:
+        names = [
+            row[0]
+            for row in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            name: [row[1] for row in con.execute(f'PRAGMA table_info("{name}")')] for name in names
+        }
+    except sqlite3.Error as err:
+        raise NotAReleaseError(f"{path} cannot be read: {err}") from err
+    finally:
+        con.close()
+
+
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """Read the ``meta`` JSON of the single ``metadata`` row, or None when the table is empty.
 
@@ -51,11 +84,7 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         If the file has no ``metadata`` table, several metadata rows, or unreadable metadata.
     """
     path = check_sqlite_header(path)
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        con = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as err:
-        raise NotAReleaseError(f"{path} cannot be opened read-only: {err}") from err
+    con = _connect_readonly(path)
     try:
         rows = con.execute("SELECT meta FROM metadata").fetchall()
     except sqlite3.Error as err:

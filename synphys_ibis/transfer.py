@@ -118,7 +118,8 @@ def iter_copy_tables(
         For an unknown table or column name, or a skipped ``id``.
     CopyError
         When a table cannot be copied (and ``skip_errors`` is false): source unreadable, a
-        destination table missing or not empty, a constraint violated, or row counts that differ.
+        destination table missing or not empty, a constraint violated, row counts that differ, or
+        a destination of another schema version than the source.
         Tables copied before stay committed; the failing one is rolled back.
     """
     schema = load_schema(source_db.schema_version)
@@ -133,6 +134,12 @@ def iter_copy_tables(
         from synphys_ibis.errors import ReadOnlyError
 
         raise ReadOnlyError(f"cannot copy into {dest_db!r}: it has no read-write host")
+    if dest_db.schema_version != source_db.schema_version:
+        raise CopyError(
+            f"{source_db!r} has schema version {source_db.schema_version} but {dest_db!r} has "
+            f"{dest_db.schema_version}; create the destination with "
+            f"Database(..., schema_version={source_db.schema_version!r})"
+        )
     plan = [
         (spec, [c for c in spec.columns if c.name not in dropped.get(spec.name, ())])
         for spec in schema

@@ -225,6 +225,19 @@ def rename_database(maint: Any, old: str, new: str) -> None:
     )
 
 
+def read_table_columns(con: Any) -> dict[str, list[str]]:
+    """``{table: [column, ...]}`` of the tables in the connection's current schema."""
+    rows = execute(
+        con,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+    )
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, []).append(column)
+    return columns
+
+
 def read_metadata(con: Any, *, where: str) -> dict[str, Any] | None:
     """The ``meta`` JSON of the single ``metadata`` row, or None when the table is empty.
 
