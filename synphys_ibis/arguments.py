@@ -15,6 +15,7 @@ from synphys_ibis.cell_class import CellClass
 from synphys_ibis.constants import COARSE_MATRIX_PROJECTS, SYNAPSE_TYPES
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.pairs import PRELOAD_GROUPS, PairQuery, Range
+from synphys_ibis.schema import SCHEMA_VERSION
 
 __all__ = ["validate_pair_query"]
 
@@ -37,11 +38,13 @@ def validate_pair_query(
     preload: Any = (),
     filter_exprs: Any = None,
     known_projects: Callable[[], Sequence[str | None]],
+    schema_version: str = SCHEMA_VERSION,
 ) -> PairQuery:
     """Check every pair-query argument and return the validated :class:`PairQuery`.
 
     ``known_projects`` is called (only when project names are given) to check them against the
-    project names present in the database.
+    project names present in the database. Cell classes and filters are checked against
+    ``schema_version`` (the database's).
     """
     if experiment_type is not None:
         if experiment_type != "standard multipatch":
@@ -60,7 +63,7 @@ def validate_pair_query(
     filters = () if filter_exprs is None else filter_exprs
     if not isinstance(filters, (list, tuple)):
         filters = (filters,)
-    return PairQuery(
+    query = PairQuery(
         pre_class=_cell_class("pre_class", pre_class),
         post_class=_cell_class("post_class", post_class),
         synapse=_optional_bool("synapse", synapse),
@@ -75,7 +78,12 @@ def validate_pair_query(
         internal=_strings("internal", internal),
         preload=_preload(preload),
         filter_exprs=tuple(filters),
+        schema_version=schema_version,
     )
+    for cls in (query.pre_class, query.post_class):
+        if cls is not None:
+            cls.check(schema_version)
+    return query
 
 
 def _cell_class(name: str, value: Any) -> CellClass | None:

@@ -23,8 +23,9 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import TableNotFoundError
 from synphys_ibis.normalize import typed_table
-from synphys_ibis.pairs import ALIASES, build_cell_join, build_pair_join
+from synphys_ibis.pairs import aliases, build_cell_join, build_pair_join
 from synphys_ibis.schema import load_schema
+from synphys_ibis.versions import query_schema, renamed_columns
 
 __all__ = ["Catalog"]
 
@@ -61,7 +62,9 @@ class Catalog:
         normalize: bool = False,
     ) -> None:
         self.con = con
-        self.schema = load_schema(schema_version)
+        self.schema_version = schema_version
+        self.stored_schema = load_schema(schema_version)
+        self.schema = query_schema(schema_version)
         self.temp_views = temp_views
         self.normalize = normalize
         self._tables: dict[str, IbisTable] = {}
@@ -76,7 +79,7 @@ class Catalog:
             register_duckdb_functions(con)
 
     def table(self, name: str) -> IbisTable:
-        """The typed table ``name``."""
+        """The typed table ``name``, renamed columns under their newest names."""
         if name not in self._tables:
             if name not in self.schema:
                 raise TableNotFoundError.for_name(
@@ -84,21 +87,24 @@ class Catalog:
                 )
             table = self.con.table(name)
             if self.normalize:
-                table = typed_table(table, self.schema.table(name))
+                table = typed_table(table, self.stored_schema.table(name))
+            renames = renamed_columns(self.schema_version, name)
+            if renames:
+                table = table.rename({new: old for old, new in renames.items()})
             self._tables[name] = table
         return self._tables[name]
 
     def pair_view(self, shape: frozenset[str]) -> IbisTable:
         """The pair join of ``shape``, compiled once per connection."""
         if shape not in self._pair_views:
-            expr = build_pair_join(self.table, shape)
+            expr = build_pair_join(self.table, shape, self.schema_version)
             self._pair_views[shape] = self._materialize("pairs", sorted(shape), expr)
         return self._pair_views[shape]
 
     def cell_view(self, tables: frozenset[str]) -> IbisTable:
         """The per-cell join of ``tables``, compiled once per connection."""
         if tables not in self._cell_views:
-            expr = build_cell_join(self.table, tables)
+            expr = build_cell_join(self.table, tables, self.schema_version)
             self._cell_views[tables] = self._materialize("cells", sorted(tables), expr)
         return self._cell_views[tables]
 
@@ -159,7 +165,11 @@ class Catalog:
     def pair_shape_duplicates(self, shape: frozenset[str]) -> bool:
         """Whether the pair join of ``shape`` can hold several rows for one pair."""
         multi = self.multi_row_tables()
-        return any(a.table in multi for a in ALIASES if a.name in shape and a.how == "left")
+        return any(
+            a.table in multi
+            for a in aliases(self.schema_version).values()
+            if a.name in shape and a.how == "left"
+        )
 
     def cell_tables_duplicate(self, tables: frozenset[str]) -> bool:
         """Whether the per-cell join of ``tables`` can hold several rows for one cell."""
@@ -177,7 +187,7 @@ class Catalog:
 def _one_to_many_keys(schema: Any) -> list[tuple[str, str]]:
     keys = []
     seen = set()
-    for alias in ALIASES:
+    for alias in aliases(schema.version).values():
         if alias.how != "left" or alias.table in seen:
             continue
         seen.add(alias.table)

@@ -45,11 +45,13 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.constants import EXCITATORY_CRE_TYPES, INHIBITORY_CRE_TYPES
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
 from synphys_ibis.normalize import LOGICAL_DTYPES
-from synphys_ibis.schema import SCHEMA_VERSION, Column, load_schema
+from synphys_ibis.schema import SCHEMA_VERSION, Column, available_schema_versions
+from synphys_ibis.versions import availability_hint, query_schema
 
 __all__ = [
     "CELL_SIDE_TABLES",
     "CellClass",
+    "any_version_cell_columns",
     "cell_columns",
     "classify",
     "human_layer_classes",
@@ -72,8 +74,12 @@ Predicate: TypeAlias = Deferred | Callable[[IbisTable], BooleanValue]
 
 @cache
 def cell_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str, Column]]:
-    """Map every legal criterion name to ``(table, column)``, first table of the lookup order wins."""
-    schema = load_schema(schema_version)
+    """Map every legal criterion name to ``(table, column)``, first table of the lookup order wins.
+
+    Names are those of :func:`synphys_ibis.versions.query_schema` (renamed columns under their
+    newest name).
+    """
+    schema = query_schema(schema_version)
     columns: dict[str, tuple[str, Column]] = {}
     for table_name in CELL_SIDE_TABLES:
         if table_name not in schema:
@@ -84,11 +90,20 @@ def cell_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str, C
 
 
 @cache
-def _cell_namespace(schema_version: str) -> IbisTable:
+def any_version_cell_columns() -> dict[str, tuple[str, Column]]:
+    """Criterion names of every published schema version (the newest version's column wins)."""
+    columns: dict[str, tuple[str, Column]] = {}
+    for version in reversed(available_schema_versions()):
+        for name, owner in cell_columns(version).items():
+            columns.setdefault(name, owner)
+    return columns
+
+
+@cache
+def _cell_namespace(schema_version: str | None) -> IbisTable:
     """An unbound table with every cell-side column, to resolve and inspect deferred predicates."""
-    fields = {
-        name: LOGICAL_DTYPES[col.type] for name, (_, col) in cell_columns(schema_version).items()
-    }
+    known = any_version_cell_columns() if schema_version is None else cell_columns(schema_version)
+    fields = {name: LOGICAL_DTYPES[col.type] for name, (_, col) in known.items()}
     return ibis.table(fields, name="cell_side")
 
 
@@ -108,10 +123,14 @@ class CellClass:
         Keys are column names of cell, morphology, intrinsic, cortical_cell_location and
         patch_seq.
 
+    A class is checked against every published schema version when it is made, and against the
+    version of a database when it is used there (see :mod:`synphys_ibis.versions`).
+
     Raises
     ------
     ColumnNotFoundError
-        For a criterion or predicate naming a column that none of those tables has.
+        For a criterion or predicate naming a column that none of those tables has in any
+        schema version (and, when used, in the database's version).
     InvalidArgumentError
         For a ``name`` that is not a string, or a positional argument that is not a predicate.
     """
@@ -121,7 +140,7 @@ class CellClass:
     def __init__(self, *exprs: Predicate, name: str | None = None, **criteria: Any) -> None:
         if name is not None and not isinstance(name, str):
             raise InvalidArgumentError(f"name must be a string or None, not {name!r}")
-        known = cell_columns(SCHEMA_VERSION)
+        known = any_version_cell_columns()
         for key in criteria:
             if key not in known:
                 raise ColumnNotFoundError.for_name(
@@ -131,7 +150,7 @@ class CellClass:
             _criterion_values(known[key][1], value)  # fail now on a value of the wrong type
         expr_columns: set[str] = set()
         for expr in exprs:
-            expr_columns |= _predicate_columns(expr, SCHEMA_VERSION)
+            expr_columns |= _predicate_columns(expr, None)
         self.criteria: dict[str, Any] = dict(criteria)
         self.exprs: tuple[Predicate, ...] = tuple(exprs)
         self._name = name
@@ -226,10 +245,11 @@ class CellClass:
         return {True: "ex", False: "in", None: None}[self.is_excitatory]
 
     # -- query building --------------------------------------------------------------------
-    def cache_key(self) -> tuple[Any, ...]:
+    def cache_key(self, schema_version: str = SCHEMA_VERSION) -> tuple[Any, ...]:
         """A hashable value equal for classes that select the same cells by the same SQL."""
+        self.check(schema_version)
         criteria = tuple(sorted((k, _hashable(v)) for k, v in self.criteria.items()))
-        namespace = _cell_namespace(SCHEMA_VERSION)
+        namespace = _cell_namespace(schema_version)
         exprs = tuple(_resolve_predicate(e, namespace).op() for e in self.exprs)
         return (criteria, exprs)
 
@@ -237,19 +257,36 @@ class CellClass:
         """Cell-side column names this class reads."""
         return self._columns
 
-    def tables(self, schema_version: str = SCHEMA_VERSION) -> frozenset[str]:
-        """Tables this class reads (always including ``cell``)."""
+    def check(self, schema_version: str = SCHEMA_VERSION) -> None:
+        """Raise if ``schema_version`` cannot answer this class.
+
+        Raises
+        ------
+        ColumnNotFoundError
+            Naming the first column the version lacks, the versions that have it, and what the
+            version records instead where there is something.
+        """
         known = cell_columns(schema_version)
         missing = sorted(c for c in self._columns if c not in known)
         if missing:
+            hint = availability_hint(missing[0], schema_version, cell_columns)
             raise ColumnNotFoundError.for_name(
-                missing[0], known, where=f"cell-side tables of schema version {schema_version}"
+                missing[0],
+                known,
+                where=f"the cell-side tables of schema version {schema_version}",
+                hint=hint,
             )
+
+    def tables(self, schema_version: str = SCHEMA_VERSION) -> frozenset[str]:
+        """Tables this class reads in ``schema_version`` (always including ``cell``)."""
+        self.check(schema_version)
+        known = cell_columns(schema_version)
         return frozenset({"cell"} | {known[c][0] for c in self._columns})
 
-    def predicate(self, cells: IbisTable) -> BooleanValue:
+    def predicate(self, cells: IbisTable, schema_version: str = SCHEMA_VERSION) -> BooleanValue:
         """The boolean expression selecting this class's rows of a per-cell table."""
-        known = cell_columns(SCHEMA_VERSION)
+        self.check(schema_version)
+        known = cell_columns(schema_version)
         conditions: list[BooleanValue] = []
         for key, value in self.criteria.items():
             conditions.append(_criterion(cells[key], known[key][1], value))
@@ -276,7 +313,7 @@ def _hashable(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def _predicate_columns(expr: Any, schema_version: str) -> set[str]:
+def _predicate_columns(expr: Any, schema_version: str | None) -> set[str]:
     namespace = _cell_namespace(schema_version)
     resolved = _resolve_predicate(expr, namespace)
     return {field.name for field in resolved.op().find(ops.Field)}

@@ -41,7 +41,7 @@ import pandas as pd
 import pyarrow as pa
 
 from synphys_ibis.errors import DecodeError
-from synphys_ibis.schema import SCHEMA_VERSION, load_schema
+from synphys_ibis.schema import SCHEMA_VERSION
 
 __all__ = [
     "DecodeError",
@@ -229,11 +229,12 @@ def _has_empty_struct(type_: pa.DataType) -> bool:
 # -- which columns are encoded ------------------------------------------------------------------------
 @cache
 def _json_names(schema_version: str) -> frozenset[str]:
-    from synphys_ibis.pairs import ALIASES, pair_columns
+    from synphys_ibis.pairs import aliases, pair_columns
+    from synphys_ibis.versions import query_schema
 
-    schema = load_schema(schema_version)
+    schema = query_schema(schema_version)
     names = {name for table in schema for name in table.columns_of_type("object")}
-    tables = {alias.name: alias.table for alias in ALIASES}
+    tables = {alias.name: alias.table for alias in aliases(schema_version).values()}
     for public, (alias, column) in pair_columns(schema_version).items():
         if alias is not None and schema.table(tables[alias]).column(column).type == "object":
             names.add(public)

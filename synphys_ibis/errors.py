@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
     "ColumnNotFoundError",
@@ -32,6 +32,7 @@ __all__ = [
     "NotAReleaseError",
     "QueryFailedError",
     "ReadOnlyError",
+    "SchemaMismatchError",
     "SynphysError",
     "TableNotFoundError",
     "UnknownReleaseError",
@@ -87,9 +88,7 @@ class _NotFound(SynphysError, LookupError):
     kind = "name"
 
     @classmethod
-    def for_name(
-        cls, name: Any, known: Iterable[Any], *, where: str = "", hint: str = ""
-    ) -> _NotFound:
+    def for_name(cls, name: Any, known: Iterable[Any], *, where: str = "", hint: str = "") -> Self:
         known = list(known)
         location = f" in {where}" if where else ""
         message = (
@@ -122,6 +121,10 @@ class UnknownReleaseError(_NotFound, ValueError):
 
 class UnsupportedSchemaError(SynphysError, ValueError):
     """A database has a schema version that this library cannot query."""
+
+
+class SchemaMismatchError(UnsupportedSchemaError):
+    """A database's tables are not those of the schema version its metadata row records."""
 
 
 class NotAReleaseError(SynphysError, ValueError):

@@ -16,7 +16,8 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.cell_class import CellClass, classify
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
-from synphys_ibis.pairs import PairQuery, pair_columns, probed_condition
+from synphys_ibis.pairs import PairQuery, column_not_found, pair_columns, probed_condition
+from synphys_ibis.schema import SCHEMA_VERSION
 from synphys_ibis.stats import ci_functions
 
 __all__ = [
@@ -28,13 +29,15 @@ __all__ = [
 ]
 
 
-def public_column_names(columns: Sequence[str] | None) -> tuple[str, ...]:
+def public_column_names(
+    columns: Sequence[str] | None, schema_version: str = SCHEMA_VERSION
+) -> tuple[str, ...]:
     """Validate joined-column names, accepting ``synapse_psp_amplitude`` or ``synapse.psp_amplitude``."""
     if columns is None:
         return ()
     if isinstance(columns, str):
         columns = [columns]
-    known = pair_columns()
+    known = pair_columns(schema_version)
     names = []
     for column in columns:
         if not isinstance(column, str):
@@ -43,6 +46,8 @@ def public_column_names(columns: Sequence[str] | None) -> tuple[str, ...]:
         if "." in column:
             alias, _, col = column.partition(".")
             name = col if alias == "pair" else f"{alias}_{col}"
+        if name not in known and name in pair_columns(SCHEMA_VERSION):
+            raise column_not_found(name, schema_version, where="pair query columns")
         if name not in known:
             raise ColumnNotFoundError.for_name(
                 column,
@@ -58,6 +63,7 @@ def class_membership(
     classes: Mapping[str, CellClass],
     cell_view: Callable[[frozenset[str]], IbisTable],
     cells_repeat: Callable[[frozenset[str]], bool] = lambda tables: True,
+    schema_version: str = SCHEMA_VERSION,
 ) -> IbisTable:
     """``(cell_id, class_name)`` for every cell in every class, each membership once.
 
@@ -66,12 +72,16 @@ def class_membership(
     one of its rows satisfies all the class's criteria; when ``cells_repeat(tables)`` says the
     join can repeat a cell, memberships are made distinct.
     """
-    tables: frozenset[str] = frozenset().union(*(cls.tables() for cls in classes.values()))
+    tables: frozenset[str] = frozenset().union(
+        *(cls.tables(schema_version) for cls in classes.values())
+    )
     cells = cell_view(tables)
     no_class = ibis.null(dt.string)
     matches = ibis.array(
         [
-            ibis.ifelse(cls.predicate(cells), ibis.literal(name, type=dt.string), no_class)
+            ibis.ifelse(
+                cls.predicate(cells, schema_version), ibis.literal(name, type=dt.string), no_class
+            )
             for name, cls in classes.items()
         ]
     ).filter(lambda name: name.notnull())
@@ -92,7 +102,7 @@ def build_matrix_pair_query(
     """One row per (pre_class, post_class, pair) membership, with the pair columns and ``columns``."""
     pre = classify(pre_classes)
     post = classify(post_classes)
-    extra = public_column_names(columns)
+    extra = public_column_names(columns, query.schema_version)
     pairs = build_pairs(query.with_columns(*extra))
     output = ["pre_class", "post_class", *pairs.columns]
     if not pre or not post:
@@ -102,10 +112,11 @@ def build_matrix_pair_query(
             .mutate(pre_class=empty, post_class=empty)
             .select(output)
         )
-    pre_members = class_membership(pre, cell_view, cells_repeat).rename(
+    version = query.schema_version
+    pre_members = class_membership(pre, cell_view, cells_repeat, version).rename(
         __pre_member="cell_id", pre_class="class_name"
     )
-    post_members = class_membership(post, cell_view, cells_repeat).rename(
+    post_members = class_membership(post, cell_view, cells_repeat, version).rename(
         __post_member="cell_id", post_class="class_name"
     )
     joined = pairs.join(pre_members, pairs.pre_cell_id == pre_members["__pre_member"]).join(

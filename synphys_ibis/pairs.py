@@ -33,13 +33,16 @@ from synphys_ibis.constants import (
 )
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
 from synphys_ibis.normalize import LOGICAL_DTYPES
-from synphys_ibis.schema import SCHEMA_VERSION, load_schema
+from synphys_ibis.schema import SCHEMA_VERSION, available_schema_versions
+from synphys_ibis.versions import availability_hint, query_schema
 
 __all__ = [
     "ALIASES",
     "PRELOAD_GROUPS",
     "Alias",
     "PairQuery",
+    "aliases",
+    "any_version_pair_namespace",
     "build_cell_join",
     "build_pair_join",
     "build_pair_query",
@@ -92,9 +95,28 @@ ALIASES: tuple[Alias, ...] = (
     Alias("conductance", "conductance", "synapse_id", "synapse_id", parent="synapse"),
     Alias("synapse_prediction", "synapse_prediction", "pair_id", "id"),
 )
-_ALIAS_BY_NAME = {a.name: a for a in ALIASES}
 #: Aliases every pair query joins: their inner joins decide which pairs exist.
 BASE_ALIASES = frozenset(a.name for a in ALIASES if a.how == "inner")
+
+
+@cache
+def aliases(schema_version: str = SCHEMA_VERSION) -> dict[str, Alias]:
+    """The relations a pair query of ``schema_version`` can join, by name, in column order.
+
+    Tables the version lacks are left out. A child of ``synapse`` that the version keys by
+    ``pair_id`` instead (``resting_state_fit`` in versions 15-16) is joined to the pair.
+    """
+    schema = query_schema(schema_version)
+    result: dict[str, Alias] = {}
+    for alias in ALIASES:
+        if alias.table not in schema:
+            continue
+        spec = schema.table(alias.table)
+        if not spec.has_column(alias.key) and spec.has_column("pair_id"):
+            alias = replace(alias, key="pair_id", parent_key="id", parent=None)
+        result[alias.name] = alias
+    return result
+
 
 #: ``preload`` groups: which joined columns appear in the result.
 PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -108,14 +130,26 @@ PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
 @cache
 def pair_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str | None, str]]:
     """Map every public pair-query column to ``(alias, column)``; alias None is the pair table."""
-    schema = load_schema(schema_version)
+    schema = query_schema(schema_version)
     columns: dict[str, tuple[str | None, str]] = {
         name: (None, name) for name in schema.table("pair").column_names
     }
-    for alias in ALIASES:
+    for alias in aliases(schema_version).values():
         for column in schema.table(alias.table).column_names:
             columns.setdefault(f"{alias.name}_{column}", (alias.name, column))
     return columns
+
+
+def column_not_found(name: str, schema_version: str, **kwargs: Any) -> ColumnNotFoundError:
+    """The error for a pair-query column ``name`` that ``schema_version`` does not have."""
+    hint = availability_hint(name, schema_version, pair_columns)
+    extra = kwargs.pop("hint", "")
+    return ColumnNotFoundError.for_name(
+        name,
+        pair_columns(schema_version),
+        hint=" ".join(h for h in (hint, extra) if h),
+        **kwargs,
+    )
 
 
 def alias_columns(alias: str, schema_version: str = SCHEMA_VERSION) -> list[str]:
@@ -126,43 +160,59 @@ def alias_columns(alias: str, schema_version: str = SCHEMA_VERSION) -> list[str]
 @cache
 def pair_namespace(schema_version: str = SCHEMA_VERSION) -> IbisTable:
     """An unbound table holding every public pair-query column, for resolving user filters."""
-    schema = load_schema(schema_version)
+    schema = query_schema(schema_version)
+    by_name = aliases(schema_version)
     fields = {}
     for public, (alias, column) in pair_columns(schema_version).items():
-        table = "pair" if alias is None else _ALIAS_BY_NAME[alias].table
+        table = "pair" if alias is None else by_name[alias].table
         fields[public] = LOGICAL_DTYPES[schema.table(table).column(column).type]
     return ibis.table(fields, name="pair_query")
 
 
-def with_parents(aliases: frozenset[str] | set[str]) -> frozenset[str]:
+@cache
+def any_version_pair_namespace() -> IbisTable:
+    """Like :func:`pair_namespace`, with the columns of every published schema version."""
+    fields: dict[str, Any] = {}
+    for version in reversed(available_schema_versions()):
+        for name, dtype in pair_namespace(version).schema().items():
+            fields.setdefault(name, dtype)
+    return ibis.table(fields, name="pair_query")
+
+
+def with_parents(
+    names: frozenset[str] | set[str], schema_version: str = SCHEMA_VERSION
+) -> frozenset[str]:
     """Close a set of aliases over the aliases they are joined through, plus the base joins."""
-    result = set(aliases) | BASE_ALIASES
+    by_name = aliases(schema_version)
+    result = set(names) | BASE_ALIASES
     for name in list(result):
-        parent = _ALIAS_BY_NAME[name].parent
+        parent = by_name[name].parent
         while parent is not None:
             result.add(parent)
-            parent = _ALIAS_BY_NAME[parent].parent
+            parent = by_name[parent].parent
     return frozenset(result)
 
 
 TableLookup: TypeAlias = Callable[[str], IbisTable]
 
 
-def build_pair_join(table: TableLookup, shape: frozenset[str]) -> IbisTable:
+def build_pair_join(
+    table: TableLookup, shape: frozenset[str], schema_version: str = SCHEMA_VERSION
+) -> IbisTable:
     """Join ``pair`` with the aliases in ``shape`` (closed with :func:`with_parents`).
 
     The result has every pair column and every column of the joined aliases, publicly named.
     """
-    shape = with_parents(shape)
+    shape = with_parents(shape, schema_version)
     pair = table("pair")
     relations: dict[str | None, IbisTable] = {None: pair}
     joined = pair
     output = list(pair.columns)
-    for alias in ALIASES:
+    for alias in aliases(schema_version).values():
         if alias.name not in shape:
             continue
         source = table(alias.table)
-        public = alias_columns(alias.name)
+        public = alias_columns(alias.name, schema_version)
         key = f"__{alias.name}_key"
         projection = {name: source[name.removeprefix(alias.name + "_")] for name in public}
         projection[key] = source[alias.key]
@@ -174,7 +224,9 @@ def build_pair_join(table: TableLookup, shape: frozenset[str]) -> IbisTable:
     return joined.select(*output)
 
 
-def build_cell_join(table: TableLookup, cell_tables: frozenset[str]) -> IbisTable:
+def build_cell_join(
+    table: TableLookup, cell_tables: frozenset[str], schema_version: str = SCHEMA_VERSION
+) -> IbisTable:
     """One row per cell (and per combination of its related rows) with bare column names.
 
     ``cell_tables`` names which of morphology, intrinsic, cortical_cell_location and patch_seq to
@@ -183,7 +235,7 @@ def build_cell_join(table: TableLookup, cell_tables: frozenset[str]) -> IbisTabl
     cell = table("cell")
     joined = cell
     output: dict[str, Value] = {}
-    owners = cell_columns(SCHEMA_VERSION)
+    owners = cell_columns(schema_version)
     relations = {"cell": cell}
     for table_name in ("morphology", "intrinsic", "cortical_cell_location", "patch_seq"):
         if table_name not in cell_tables:
@@ -224,15 +276,25 @@ class PairQuery:
     preload: tuple[str, ...] = ()
     filter_exprs: tuple[FilterExpr, ...] = ()
     extra_columns: tuple[str, ...] = ()
+    schema_version: str = SCHEMA_VERSION
 
     def output_columns(self) -> list[str]:
-        """Result columns: the pair's own, the preloaded groups', then ``extra_columns``."""
-        names = list(load_schema(SCHEMA_VERSION).table("pair").column_names)
-        aliases = {a for group in self.preload for a in PRELOAD_GROUPS[group]}
-        for alias in ALIASES:
-            if alias.name in aliases:
-                names += alias_columns(alias.name)
-        names += [c for c in self.extra_columns if c not in names]
+        """Result columns: the pair's own, the preloaded groups', then ``extra_columns``.
+
+        A preloaded table that this schema version lacks contributes no columns.
+        """
+        version = self.schema_version
+        names = list(query_schema(version).table("pair").column_names)
+        preloaded = {a for group in self.preload for a in PRELOAD_GROUPS[group]}
+        for alias in aliases(version):
+            if alias in preloaded:
+                names += alias_columns(alias, version)
+        known = pair_columns(version)
+        for column in self.extra_columns:
+            if column not in known:
+                raise column_not_found(column, version, where="pair query columns")
+            if column not in names:
+                names.append(column)
         return names
 
     def filter_columns(self) -> set[str]:
@@ -241,21 +303,21 @@ class PairQuery:
         if self.synapse_type is not None:
             used.add("synapse_synapse_type")
         if self.synapse_probed:
-            used.add("pre_cell_cell_class")
+            used.add(f"pre_cell_{sign_column(self.schema_version)}")
         if self.age is not None and self.age != (None, None):
             used.add("slice_age")
         if self.species is not None:
             used.add("slice_species")
+        namespace = pair_namespace(self.schema_version)
         for expr in self.filter_exprs:
-            used |= _referenced_columns(resolve_filter(expr, pair_namespace()))
+            used |= _referenced_columns(resolve_filter(expr, namespace, self.schema_version))
         return used
 
     def shape(self) -> frozenset[str]:
         """The aliases the join needs for these filters and output columns."""
-        columns = pair_columns()
+        columns = pair_columns(self.schema_version)
         needed = {columns[c][0] for c in self.filter_columns() | set(self.output_columns())}
-        needed.discard(None)
-        return with_parents({a for a in needed if a is not None})
+        return with_parents({a for a in needed if a is not None}, self.schema_version)
 
     def cache_key(self) -> tuple[Any, ...]:
         """A hashable value equal for queries that compile to the same SQL.
@@ -263,14 +325,14 @@ class PairQuery:
         Filters are keyed by their resolved Ibis operation (structural equality), so two
         deferreds or callables producing the same condition share an entry.
         """
-        namespace = pair_namespace()
+        namespace = pair_namespace(self.schema_version)
         parts: list[Any] = []
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             if isinstance(value, CellClass):
-                value = ("class", value.cache_key())
+                value = ("class", value.cache_key(self.schema_version))
             elif name == "filter_exprs":
-                value = tuple(resolve_filter(e, namespace).op() for e in value)
+                value = tuple(resolve_filter(e, namespace, self.schema_version).op() for e in value)
             parts.append((name, value))
         return tuple(parts)
 
@@ -278,19 +340,26 @@ class PairQuery:
         return replace(self, extra_columns=tuple(dict.fromkeys((*self.extra_columns, *names))))
 
 
-def resolve_filter(expr: FilterExpr, table: IbisTable) -> BooleanValue:
-    """Bind a user filter (deferred, callable, or expression on any table) to ``table`` by name."""
+def resolve_filter(
+    expr: FilterExpr, table: IbisTable, schema_version: str | None = None
+) -> BooleanValue:
+    """Bind a user filter (deferred, callable, or expression on any table) to ``table`` by name.
+
+    With ``schema_version``, an unknown column's error says which versions have it.
+    """
     if isinstance(expr, Deferred):
-        resolved: Any = _resolve_names(lambda: expr.resolve(table), table)
+        resolved: Any = _resolve_names(lambda: expr.resolve(table), table, schema_version)
     elif isinstance(expr, Value):
         fields = expr.op().find(ops.Field)
         for f in fields:
             if f.name not in table.columns:
+                if schema_version is not None:
+                    raise column_not_found(f.name, schema_version, where="pair query")
                 raise ColumnNotFoundError.for_name(f.name, table.columns, where="pair query")
         mapping = {f: ops.Field(table.op(), f.name) for f in fields}
         resolved = expr.op().replace(mapping).to_expr()
     elif callable(expr):
-        resolved = _resolve_names(lambda: expr(table), table)
+        resolved = _resolve_names(lambda: expr(table), table, schema_version)
     else:
         raise InvalidArgumentError(
             f"filter_exprs entries must be Ibis boolean expressions, deferreds such as "
@@ -304,16 +373,20 @@ def resolve_filter(expr: FilterExpr, table: IbisTable) -> BooleanValue:
     return resolved
 
 
-def _resolve_names(resolve: Callable[[], Any], table: IbisTable) -> Any:
+_NAMING_HINT = "Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude."
+
+
+def _resolve_names(resolve: Callable[[], Any], table: IbisTable, schema_version: str | None) -> Any:
     try:
         return resolve()
     except AttributeError as err:
         bad = str(err).rsplit("attribute ", 1)[-1].strip("'\" ")
+        if schema_version is not None:
+            raise column_not_found(
+                bad, schema_version, where="pair query", hint=_NAMING_HINT
+            ) from err
         raise ColumnNotFoundError.for_name(
-            bad,
-            table.columns,
-            where="pair query",
-            hint="Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude.",
+            bad, table.columns, where="pair query", hint=_NAMING_HINT
         ) from err
 
 
@@ -321,15 +394,33 @@ def _referenced_columns(expr: Value) -> set[str]:
     return {f.name for f in expr.op().find(ops.Field)}
 
 
+def sign_column(schema_version: str, class_column: str = "cell_class") -> str:
+    """The cell column holding a cell's sign in ``schema_version``.
+
+    ``class_column`` (``cell_class`` or ``cell_class_nonsynaptic``) where the version has it;
+    version 15 has only ``is_excitatory``.
+    """
+    cell = query_schema(schema_version).table("cell")
+    return class_column if cell.has_column(class_column) else "is_excitatory"
+
+
+def cell_sign(column: Value) -> Value:
+    """A sign column as ``'ex'``/``'in'`` text (``is_excitatory`` true/false; NULL stays NULL)."""
+    if column.type().is_boolean():
+        return ibis.cases((column == True, "ex"), (column == False, "in"))  # noqa: E712
+    return column
+
+
 def probed_condition(table: IbisTable, class_column: str = "pre_cell_cell_class") -> BooleanValue:
     """Whether a pair was probed for a connection: its presynaptic cell fired enough test spikes.
 
     Excitatory presynaptic cells need more than ``PROBED_PAIR_TEST_SPIKE_LIMIT`` (10) spikes while
     the postsynaptic cell was held for excitatory currents, inhibitory ones as many for inhibitory
-    currents; a cell of unknown class needs both. SQL NULLs count as not probed.
+    currents; a cell of unknown class needs both. SQL NULLs count as not probed. ``class_column``
+    may also be a boolean ``is_excitatory`` column (schema version 15).
     """
     limit = PROBED_PAIR_TEST_SPIKE_LIMIT
-    cls = table[class_column]
+    cls = cell_sign(table[class_column])
     ex = table.n_ex_test_spikes > limit
     inh = table.n_in_test_spikes > limit
     return ((cls == "ex") & ex) | ((cls == "in") & inh) | (ex & inh)
@@ -342,7 +433,7 @@ def _pair_filters(query: PairQuery, view: IbisTable) -> list[BooleanValue]:
     if query.synapse_type is not None:
         filters.append(view.synapse_synapse_type == query.synapse_type)
     if query.synapse_probed:
-        filters.append(probed_condition(view))
+        filters.append(probed_condition(view, f"pre_cell_{sign_column(query.schema_version)}"))
     if query.electrical is not None:
         filters.append(view.has_electrical == query.electrical)
     for column, values in (
@@ -363,14 +454,18 @@ def _pair_filters(query: PairQuery, view: IbisTable) -> list[BooleanValue]:
                 filters.append(view[column] <= high)
     if query.species is not None:
         filters.append(view.slice_species == query.species)
-    filters += [resolve_filter(expr, view) for expr in query.filter_exprs]
+    filters += [resolve_filter(expr, view, query.schema_version) for expr in query.filter_exprs]
     return filters
 
 
-def class_cell_ids(cls: CellClass, cell_view: Callable[[frozenset[str]], IbisTable]) -> IbisTable:
+def class_cell_ids(
+    cls: CellClass,
+    cell_view: Callable[[frozenset[str]], IbisTable],
+    schema_version: str = SCHEMA_VERSION,
+) -> IbisTable:
     """The ids of the cells in ``cls``, as a one-column table ``id``."""
-    cells = cell_view(cls.tables())
-    return cells.filter(cls.predicate(cells)).select("id")
+    cells = cell_view(cls.tables(schema_version))
+    return cells.filter(cls.predicate(cells, schema_version)).select("id")
 
 
 def build_pair_query(
@@ -392,11 +487,15 @@ def build_pair_query(
     filters = _pair_filters(query, view)
     for cls, column in ((query.pre_class, "pre_cell_id"), (query.post_class, "post_cell_id")):
         if cls is not None and (cls.criteria or cls.exprs):
-            filters.append(view[column].isin(class_cell_ids(cls, cell_view).id))
+            filters.append(
+                view[column].isin(class_cell_ids(cls, cell_view, query.schema_version).id)
+            )
     result = view.filter(*filters) if filters else view
     if duplicated(shape):
         child_ids = [
-            f"{alias.name}_id" for alias in ALIASES if alias.name in shape and alias.how == "left"
+            f"{alias.name}_id"
+            for alias in aliases(query.schema_version).values()
+            if alias.name in shape and alias.how == "left"
         ]
         rank = ibis.row_number().over(group_by=result.id, order_by=[result[c] for c in child_ids])
         result = result.mutate(__row=rank).filter(lambda t: t["__row"] == 0)

@@ -28,9 +28,10 @@ from synphys_ibis.matrix import (
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.pairs import FilterExpr, PairQuery, build_pair_query
+from synphys_ibis.pairs import FilterExpr, PairQuery, build_pair_query, sign_column
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
-from synphys_ibis.sqlite_file import read_metadata
+from synphys_ibis.sqlite_file import read_table_columns
+from synphys_ibis.versions import check_stored_tables
 
 __all__ = ["SynphysDatabase"]
 
@@ -85,6 +86,7 @@ class SynphysDatabase(Database):
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
+        schema_version: str | int | None = None,
     ) -> None:
         super().__init__(
             ro_host,
@@ -93,6 +95,7 @@ class SynphysDatabase(Database):
             native_cache=native_cache,
             cache_dir=cache_dir,
             engine_options=engine_options,
+            schema_version=schema_version,
         )
         self.check_schema = check_schema
         # A read-write handle may name a database that does not exist yet or is still empty:
@@ -104,7 +107,7 @@ class SynphysDatabase(Database):
             if rw_host is None:
                 raise
             self._metadata = None
-        self._schema_version = self._choose_schema_version(self._metadata)
+        self._schema_version = self._choose_schema_version(self._metadata, self._schema_version)
         if fresh:
             return
         try:
@@ -351,17 +354,6 @@ class SynphysDatabase(Database):
         )
         return cls.load_sqlite(path, **kwargs)
 
-    def _read_metadata(self) -> dict[str, Any] | None:
-        if self.backend == "sqlite":
-            return read_metadata(self._require_path())
-        if self.backend == "postgresql":
-            from synphys_ibis.engines.postgres import read_metadata as read_pg_metadata
-
-            return read_pg_metadata(self.ro, where=f"database {self.db_name!r}")
-        if self.backend in DATASET_BACKENDS:
-            return self._dataset_manifest().metadata
-        return None
-
     def initialize_database(self) -> None:
         """Write the metadata row of a new database (or check the one it already has).
 
@@ -394,32 +386,47 @@ class SynphysDatabase(Database):
             )
         self._metadata = existing
 
-    def _choose_schema_version(self, metadata: dict[str, Any] | None) -> str:
+    def _choose_schema_version(self, metadata: dict[str, Any] | None, requested: str | None) -> str:
         recorded = None if not metadata else metadata.get("db_version")
         recorded = None if recorded is None else str(recorded)
-        if self.check_schema:
-            if recorded is None and self.rw_host is not None:
-                return SCHEMA_VERSION  # a writable database being built (see initialize_database)
-            if recorded is None:
-                raise NotAReleaseError(
-                    f"{self.db_name} has no metadata row recording its schema version; "
-                    f"pass check_schema=False to open it as schema {SCHEMA_VERSION}"
-                )
-            if recorded not in SUPPORTED_SCHEMA_VERSIONS:
-                raise UnsupportedSchemaError(
-                    f"{self.db_name} has schema version {recorded}; this version of synphys_ibis "
-                    f"queries schema versions {', '.join(SUPPORTED_SCHEMA_VERSIONS)}. Open a "
-                    f"release with a supported schema (see SynphysDatabase.list_versions()) or pass "
-                    f"check_schema=False"
-                )
-            return recorded
-        return recorded if recorded in available_schema_versions() else SCHEMA_VERSION
+        if recorded is None and self.rw_host is not None:
+            # a writable database being built: create_tables() and initialize_database() use this
+            return requested or SCHEMA_VERSION
+        if not self.check_schema:
+            return (
+                recorded if recorded in available_schema_versions() else requested or SCHEMA_VERSION
+            )
+        if recorded is None:
+            raise NotAReleaseError(
+                f"{self.db_name} has no metadata row recording its schema version; "
+                f"pass check_schema=False to open it as schema {requested or SCHEMA_VERSION}"
+            )
+        if recorded not in SUPPORTED_SCHEMA_VERSIONS:
+            raise UnsupportedSchemaError(
+                f"{self.db_name} has schema version {recorded}; synphys_ibis queries schema "
+                f"versions {', '.join(SUPPORTED_SCHEMA_VERSIONS)}. Open a release with a "
+                f"supported schema (see SynphysDatabase.list_versions()) or pass "
+                f"check_schema=False"
+            )
+        if requested is not None and requested != recorded:
+            raise UnsupportedSchemaError(
+                f"{self.db_name} records schema version {recorded}, not the requested "
+                f"schema_version={requested!r}; open it without schema_version, or reset_db() it"
+            )
+        stored = self._stored_table_columns()
+        if stored is not None:
+            check_stored_tables(recorded, stored, where=str(self.db_name))
+        return recorded
 
-    # -- properties ----------------------------------------------------------------------------
-    @property
-    def schema_version(self) -> str:
-        """The schema version recorded in the database's metadata row."""
-        return self._schema_version
+    def _stored_table_columns(self) -> dict[str, list[str]] | None:
+        """The stored tables and their columns, where reading them is cheap (not datasets)."""
+        if self.backend == "sqlite":
+            return read_table_columns(self._require_path())
+        if self.backend == "postgresql":
+            from synphys_ibis.engines.postgres import read_table_columns as read_pg_columns
+
+            return read_pg_columns(self.ro)
+        return None
 
     @property
     def version_name(self) -> str:
@@ -544,6 +551,7 @@ class SynphysDatabase(Database):
             preload=preload,
             filter_exprs=filter_exprs,
             known_projects=self.list_project_names,
+            schema_version=self.schema_version,
         )
         catalog = self._session_catalog(session)
         return catalog.compiled(
@@ -566,7 +574,9 @@ class SynphysDatabase(Database):
                 raise InvalidArgumentError(
                     f"pair_query_args may not contain {forbidden!r}; the matrix sets it"
                 )
-        return validate_pair_query(**args, known_projects=self.list_project_names)
+        return validate_pair_query(
+            **args, known_projects=self.list_project_names, schema_version=self.schema_version
+        )
 
     def matrix_pair_query(
         self,
@@ -603,10 +613,11 @@ class SynphysDatabase(Database):
         columns: Sequence[str] | None,
         query: PairQuery,
     ) -> tuple[Any, ...]:
+        version = query.schema_version
         return (
-            tuple((name, cls.cache_key()) for name, cls in pre.items()),
-            tuple((name, cls.cache_key()) for name, cls in post.items()),
-            public_column_names(columns),
+            tuple((name, cls.cache_key(version)) for name, cls in pre.items()),
+            tuple((name, cls.cache_key(version)) for name, cls in post.items()),
+            public_column_names(columns, version),
             query.cache_key(),
         )
 
@@ -650,7 +661,8 @@ class SynphysDatabase(Database):
             ``{name: CellClass}``.
         class_column
             ``'cell_class_nonsynaptic'`` (default, as aisynphys' connectivity analyses) or
-            ``'cell_class'`` (as ``pair_query(synapse_probed=True)``).
+            ``'cell_class'`` (as ``pair_query(synapse_probed=True)``). Schema version 15 has
+            neither and uses ``cell.is_excitatory`` for both.
         **pair_query_args
             Filters of :meth:`pair_query` (``species='mouse'``, ``experiment_type=...``).
         """
@@ -658,7 +670,7 @@ class SynphysDatabase(Database):
             raise InvalidArgumentError.for_value(
                 "class_column", class_column, ["cell_class", "cell_class_nonsynaptic"]
             )
-        column = f"pre_cell_{class_column}"
+        column = f"pre_cell_{sign_column(self.schema_version, class_column)}"
         query = self._validated_args(pair_query_args)
         pre, post = classify(pre_classes), classify(post_classes)
         key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))

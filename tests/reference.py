@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-BASE_JOIN = """
+_BASE_JOIN = """
 FROM pair
 JOIN cell pre_cell ON pre_cell.id = pair.pre_cell_id
 JOIN cell post_cell ON post_cell.id = pair.post_cell_id
@@ -35,6 +35,38 @@ LEFT JOIN conductance ON conductance.synapse_id = synapse.id
 """
 
 CLASS_TABLES = ("morphology", "intrinsic", "cortical_cell_location", "patch_seq")
+
+
+def base_join(con: sqlite3.Connection) -> str:
+    """The join of the original pair_query for the tables this file's schema version has.
+
+    Older versions lack some tables (their join lines are dropped) and key resting_state_fit
+    by pair_id (versions 15-16).
+    """
+    lines = []
+    skipping = False
+    for line in _BASE_JOIN.strip().splitlines():
+        words = line.split()
+        if words[0] in ("JOIN", "LEFT"):
+            table = words[2] if words[0] == "LEFT" else words[1]
+            skipping = not table_columns(con, table)
+        if not skipping:
+            lines.append(line)
+    sql = "\n".join(lines)
+    if "synapse_id" not in table_columns(con, "resting_state_fit"):
+        sql = sql.replace(
+            "resting_state_fit.synapse_id = synapse.id", "resting_state_fit.pair_id = pair.id"
+        )
+    return sql
+
+
+def sign_sql(con: sqlite3.Connection, cell: str) -> str:
+    """The presynaptic sign: cell_class, or in version 15 is_excitatory as 'ex'/'in'."""
+    if "cell_class" in table_columns(con, "cell"):
+        return f"{cell}.cell_class"
+    return f"(CASE {cell}.is_excitatory WHEN 1 THEN 'ex' WHEN 0 THEN 'in' END)"
+
+
 STANDARD_MULTIPATCH = ["mouse V1 coarse matrix", "mouse V1 pre-production", "human coarse matrix"]
 
 
@@ -49,6 +81,8 @@ def _class_sql(
     joins = []
     aliases = {"cell": cell}
     for table in CLASS_TABLES:
+        if not table_columns(con, table):
+            continue
         alias = f"{cell}_cls_{table}"
         aliases[table] = alias
         joins.append(f"LEFT JOIN {table} {alias} ON {alias}.cell_id = {cell}.id")
@@ -79,7 +113,7 @@ def reference_pair_ids(con: sqlite3.Connection, **args: Any) -> set[int]:
     ``{cortical_cell_location}``, ``{patch_seq}`` aliases. ``sql`` is an extra condition on the
     base join (the equivalent of ``filter_exprs``).
     """
-    joins = [BASE_JOIN]
+    joins = [base_join(con)]
     conditions: list[str] = []
     params: list[Any] = []
     for side in ("pre", "post"):
@@ -101,9 +135,10 @@ def reference_pair_ids(con: sqlite3.Connection, **args: Any) -> set[int]:
         conditions.append("synapse.synapse_type = ?")
         params.append(args["synapse_type"])
     if args.get("synapse_probed") is True:
+        sign = sign_sql(con, "pre_cell")
         conditions.append(
-            "((pre_cell.cell_class = 'ex' AND pair.n_ex_test_spikes > 10)"
-            " OR (pre_cell.cell_class = 'in' AND pair.n_in_test_spikes > 10)"
+            f"(({sign} = 'ex' AND pair.n_ex_test_spikes > 10)"
+            f" OR ({sign} = 'in' AND pair.n_in_test_spikes > 10)"
             " OR (pair.n_ex_test_spikes > 10 AND pair.n_in_test_spikes > 10))"
         )
     for key, column in (

@@ -209,9 +209,9 @@ def test_opening_checks_the_manifest_and_schema_version(dataset: Path, tmp_path:
         SynphysDatabase.load_parquet(tmp_path / "empty")
     old = copy_dataset(dataset, tmp_path / "old")
     manifest = json.loads((old / MANIFEST_NAME).read_text())
-    manifest["metadata"]["db_version"] = "15"
+    manifest["metadata"]["db_version"] = "14"
     (old / MANIFEST_NAME).write_text(json.dumps(manifest))
-    with pytest.raises(UnsupportedSchemaError, match="schema version 15"):
+    with pytest.raises(UnsupportedSchemaError, match="schema version 14"):
         SynphysDatabase.load_parquet(old)
     manifest["metadata"] = None
     (old / MANIFEST_NAME).write_text(json.dumps(manifest))

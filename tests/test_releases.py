@@ -138,7 +138,7 @@ def test_published_order_and_current_versions(cache: Path) -> None:
         alias["url"] == "https://allen-synphys.s3-us-west-2.amazonaws.com/synphys_r1.0_small.sqlite"
     )
     supported = [v["db_file"] for v in releases.list_versions(only_supported=True)]
-    assert supported == PUBLISHED_ORDER[-6:]
+    assert supported == PUBLISHED_ORDER  # every published schema version (15-22) is supported
     current = SynphysDatabase.list_current_versions()
     assert {size: v and v["db_file"] for size, v in current.items()} == {
         "small": "synphys_r2.1_small.sqlite",

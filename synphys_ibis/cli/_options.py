@@ -72,9 +72,9 @@ def parse_cell_class(spec: str, *, option: str = "--pre") -> Any:
     >>> parse_cell_class("cre_type=nr5a1|rorb,cortical_layer=4,name=L4 pyr")
     CellClass(cre_type=('nr5a1', 'rorb'), cortical_layer='4', name='L4 pyr')
     """
-    from synphys_ibis.cell_class import CellClass, cell_columns
+    from synphys_ibis.cell_class import CellClass, any_version_cell_columns
 
-    known = cell_columns()
+    known = any_version_cell_columns()
     criteria: dict[str, Any] = {}
     name = None
     for part in filter(None, (p.strip() for p in spec.split(","))):
@@ -136,7 +136,7 @@ def parse_filter(text: str) -> Any:
     import ibis.common.exceptions as ibis_errors
     from ibis import _
 
-    from synphys_ibis.pairs import pair_namespace
+    from synphys_ibis.pairs import any_version_pair_namespace
 
     match = _FILTER.match(text)
     if not match:
@@ -156,7 +156,7 @@ def parse_filter(text: str) -> Any:
         "!=": lambda a, b: a != b,
     }
     expr = ops[op](_[column], value)
-    namespace = pair_namespace()
+    namespace = any_version_pair_namespace()  # the database checks its own version's columns
     if column not in namespace.columns:
         raise ColumnNotFoundError.for_name(
             column,

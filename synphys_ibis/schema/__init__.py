@@ -55,9 +55,9 @@ __all__ = [
 #: The schema version this library writes and queries by default.
 SCHEMA_VERSION = "22"
 
-#: Schema versions whose releases ``SynphysDatabase`` opens and queries. Versions 21 and 22 have
-#: identical DDL; the aisynphys release that defined 22 reads only 22, and so do we by default.
-SUPPORTED_SCHEMA_VERSIONS: tuple[str, ...] = ("22",)
+#: Schema versions whose releases ``SynphysDatabase`` opens and queries: every published one (there
+#: was no published 17). How queries bridge their differences: :mod:`synphys_ibis.versions`.
+SUPPORTED_SCHEMA_VERSIONS: tuple[str, ...] = ("15", "16", "18", "19", "20", "21", "22")
 
 LogicalType = Literal["int", "bigint", "float", "bool", "str", "object", "datetime", "array"]
 
