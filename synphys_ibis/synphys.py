@@ -75,6 +75,8 @@ class SynphysDatabase(Database):
     mouse_projects: ClassVar[list[str]] = list(MOUSE_PROJECTS)
     human_projects: ClassVar[list[str]] = list(HUMAN_PROJECTS)
     default_sample_rate: ClassVar[int] = 20000
+    #: Every schema version this library opens and queries (all published ones, 15-22).
+    supported_schema_versions: ClassVar[tuple[str, ...]] = SUPPORTED_SCHEMA_VERSIONS
 
     def __init__(
         self,

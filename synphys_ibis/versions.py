@@ -4,21 +4,13 @@ The published releases use seven schema versions (there is no 17). Pair queries,
 matrices run unchanged on all of them; the differences are handled here:
 
 * **Renamed columns are read under their newest name** (the data and declaration are the same;
-  only the name changed). Every mapping:
+  only the name changed). Every mapping, as ``name in queries <- stored name (versions)``:
 
-  ============================================ ============================== =================
-  name in queries                              stored as                      in versions
-  ============================================ ============================== =================
-  ``intrinsic.ap_upstroke_downstroke_ratio``   ``upstroke_downstroke_ratio``  16, 18
-  ``intrinsic.ap_width``                       ``width``                      18
-  ``intrinsic.ap_upstroke``                    ``upstroke``                   18
-  ``intrinsic.ap_downstroke``                  ``downstroke``                 18
-  ``intrinsic.ap_threshold_v``                 ``threshold_v``                18
-  ``intrinsic.ap_peak_deltav``                 ``peak_deltav``                18
-  ``intrinsic.ap_fast_trough_deltav``          ``fast_trough_deltav``         18
-  ``cortical_cell_location.cortical_layer``    ``layer``                      18
-  ``patch_clamp_recording.baseline_noise_stdev`` ``baseline_rms_noise``       15, 16, 18-20
-  ============================================ ============================== =================
+  - ``intrinsic.ap_upstroke_downstroke_ratio`` <- ``upstroke_downstroke_ratio`` (16, 18)
+  - ``intrinsic.ap_width``, ``ap_upstroke``, ``ap_downstroke``, ``ap_threshold_v``,
+    ``ap_peak_deltav``, ``ap_fast_trough_deltav`` <- the same without ``ap_`` (18)
+  - ``cortical_cell_location.cortical_layer`` <- ``layer`` (18)
+  - ``patch_clamp_recording.baseline_noise_stdev`` <- ``baseline_rms_noise`` (15, 16, 18-20)
 
 * **Columns that moved keep the lookup order of the original library.** A cell-class criterion
   resolves to the first of cell, morphology, intrinsic, cortical_cell_location, patch_seq that has

@@ -187,3 +187,39 @@ def test_a_missing_dataset_is_named(spark_session: Any, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(NotAReleaseError, match=r"synphys_dataset\.json"):
         SynphysDatabase.load_spark(tmp_path / "empty", session=spark_session)
+
+
+@pytest.mark.parametrize("version", ["15", "18"])
+def test_old_schema_versions_on_spark(
+    spark_session: Any, parquet_export: Any, tmp_path_factory: pytest.TempPathFactory, version: str
+) -> None:
+    """Renamed columns, the layer in morphology and the v15 sign work on Spark as on DuckDB."""
+    from synphys_ibis import synthetic
+
+    path = tmp_path_factory.mktemp("spark_versions") / f"synphys_test_v{version}.sqlite"
+    dataset = parquet_export(
+        synthetic.write_release(path, n_experiments=30, seed=4, schema_version=version)
+    )
+    spark = SynphysDatabase.load_spark(dataset, session=spark_session)
+    duck = SynphysDatabase.load_parquet(dataset)
+    try:
+        assert spark.schema_version == duck.schema_version == version
+        query = {
+            "pre_class": CellClass(cortical_layer=("2/3", "5")),
+            "synapse_probed": True,
+            "preload": ["cell", "synapse"],
+        }
+        on_spark, on_duckdb = rows(spark.pair_query(**query)), rows(duck.pair_query(**query))
+        assert on_spark and len(on_spark) == len(on_duckdb)
+        for a, b in zip(on_spark, on_duckdb, strict=True):
+            assert a.keys() == b.keys()
+            assert all(same_value(a[k], b[k]) for k in a if not isinstance(a[k], bytes))
+        classes = {"sst": CellClass(cre_type="sst"), "l5": CellClass(cortical_layer="5")}
+        got = rows(spark.connectivity_matrix(classes, classes))
+        expected = rows(duck.connectivity_matrix(classes, classes))
+        assert sum(r["n_probed"] for r in expected) > 0
+        counts = ("pre_class", "post_class", "n_probed", "n_connected")
+        assert [[r[c] for c in counts] for r in got] == [[r[c] for c in counts] for r in expected]
+    finally:
+        spark.close()
+        duck.close()

@@ -9,6 +9,7 @@ must get the same answer from each.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from synphys_ibis import (
 from synphys_ibis.schema import load_schema
 from synphys_ibis.schema._build import describe_ddl
 from synphys_ibis.sqlite_file import read_table_columns
+from synphys_ibis.versions import RENAMES, query_schema
 from tests.conftest import ENGINES, PostgresServer, open_engine
 from tests.reference import reference_pair_ids
 from tests.test_copy import sqlite_master, table_rows
@@ -121,6 +123,7 @@ COMMON_QUERIES: list[tuple[dict[str, Any], dict[str, Any]]] = [
 def test_the_version_is_read_from_the_metadata_row(vdb: Any) -> None:
     version, db, _ = vdb
     assert db.schema_version == version
+    assert SynphysDatabase.supported_schema_versions == ("15", "16", "18", "19", "20", "21", "22")
     assert db.metadata is not None and db.metadata["db_version"] == version
     assert f"schema {version}" in repr(db)
 
@@ -168,6 +171,36 @@ def test_matrices_are_the_same_on_every_version(native_dbs: dict[str, SynphysDat
 
 
 # -- what differs between versions ----------------------------------------------------------------
+CHANGES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "schema" / "CHANGES.md"
+
+
+def test_every_rename_of_the_changelog_is_mapped_and_nothing_else() -> None:
+    if not CHANGES.exists():
+        pytest.fail(f"{CHANGES} is missing; CI lays shared/ beside the repo")
+    documented, table = set(), None
+    for line in CHANGES.read_text().splitlines():
+        if match := re.match(r"^- `(\w+)`", line):
+            table = match.group(1)
+        elif match := re.search(r"renamed `(\w+)` → `(\w+)`", line):
+            documented.add((table, match.group(1), match.group(2)))
+    assert len(documented) >= 9
+    assert {(r.table, r.old, r.new) for r in RENAMES} == documented
+    for rename in RENAMES:
+        having_old = [
+            v
+            for v in VERSIONS
+            if rename.table in load_schema(v)
+            and load_schema(v).table(rename.table).has_column(rename.old)
+        ]
+        assert tuple(having_old) == rename.versions, rename
+        for version in VERSIONS:
+            if rename.table not in query_schema(version):
+                continue
+            names = query_schema(version).table(rename.table).column_names
+            assert rename.old not in names
+            assert len(names) == len(set(names))
+
+
 def test_result_columns_follow_each_version(native_dbs: dict[str, SynphysDatabase]) -> None:
     def columns(version: str) -> list[str]:
         return native_dbs[version].pair_query(preload=["cell", "synapse"]).columns
