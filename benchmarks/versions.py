@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from pair_queries import median_time  # benchmarks/ is on sys.path when run as a script
 
 from synphys_ibis import (
     SUPPORTED_SCHEMA_VERSIONS,
@@ -37,16 +38,6 @@ from synphys_ibis import (
 )
 
 RESULTS = Path(__file__).parent / "results" / "versions.json"
-
-
-def median_seconds(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    result = action()  # warm-up (compiles the query)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
 
 
 def measure(path: Path, cache: Path, repeat: int) -> dict[str, Any]:
@@ -68,7 +59,7 @@ def measure(path: Path, cache: Path, repeat: int) -> dict[str, Any]:
     }
     result: dict[str, Any] = {"open_s": round(opened, 3)}
     for name, action in queries.items():
-        seconds, frame = median_seconds(action, repeat)
+        seconds, frame = median_time(action, repeat)
         result[f"{name}_s"] = round(seconds, 4)
         result[f"{name}_shape"] = list(frame.shape)
     db.close()
