@@ -420,3 +420,45 @@ def test_the_command_line_queries_an_old_release(
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "schema version 15" in err and "is_excitatory" in err
+
+
+# -- downloads ----------------------------------------------------------------------------------
+def test_an_r1_0_release_is_downloaded_and_opened(
+    versioned_release: Callable[[str], Path],
+    native_dbs: dict[str, SynphysDatabase],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``load_version`` of a schema-15 file over real HTTP; the list of supported files has it."""
+    from synphys_ibis import releases
+    from tests.release_server import ReleaseServer
+
+    served = tmp_path / "served"
+    served.mkdir()
+    name = "synphys_r1.0_small.sqlite"
+    (served / name).write_bytes(versioned_release("15").read_bytes())
+    server = ReleaseServer(served).start()
+    try:
+        manifest = tmp_path / "manifest.json"
+        manifest.write_text(
+            json.dumps(
+                {
+                    "default_url_path": server.url,
+                    "databases": [
+                        {"file": name, "schema_version": "15"},
+                        {"file": "synphys_r2.1_small.sqlite", "schema_version": "22"},
+                    ],
+                }
+            )
+        )
+        monkeypatch.setenv("SYNPHYS_IBIS_MANIFEST", str(manifest))
+        monkeypatch.setenv("SYNPHYS_IBIS_CACHE_DIR", str(tmp_path / "cache"))
+        supported = [v["db_file"] for v in releases.list_versions(only_supported=True)]
+        assert supported == [name, "synphys_r2.1_small.sqlite"]
+        with SynphysDatabase.load_version(name, progressbar=False) as db:
+            assert db.schema_version == "15"
+            expected = pair_ids(native_dbs[NEWEST].pair_query(synapse=True))
+            assert expected and pair_ids(db.pair_query(synapse=True)) == expected
+        assert [r[3] for r in server.requests_for(name)] == [200]
+    finally:
+        server.stop()
