@@ -71,7 +71,10 @@ def clone_database(
     **copy_options
         ``tables``, ``skip_tables``, ``skip_columns``, ``skip_errors``, ``vacuum``,
         ``batch_rows``, ``progress``: as for :func:`~synphys_ibis.transfer.iter_copy_tables`.
-        Every published table is created; tables not copied stay empty.
+        Every published table is created; tables not copied stay empty. ``boolean_checks``
+        (SQLite destinations): write the boolean CHECK constraints of files built before
+        SQLAlchemy 1.4 (True), not (False), or as the source's schema version was published
+        (None, the default: with them for 15, 16 and 18).
 
     Returns
     -------
@@ -96,13 +99,16 @@ def clone_database(
             f"only once the copy is complete)"
         )
     vacuum = copy_options.pop("vacuum", True)
+    boolean_checks = copy_options.pop("boolean_checks", None)
     temp = _temporary(dest, source.schema_version)
     copies = iter_copy_tables(source, temp, vacuum=False, **copy_options)  # validates arguments
     specs = list(load_schema(source.schema_version))
     started = time.perf_counter()
     try:
         temp.create_database()
-        maintenance.create_schema(temp, specs, indexes=False, foreign_keys=False)
+        maintenance.create_schema(
+            temp, specs, indexes=False, foreign_keys=False, boolean_checks=boolean_checks
+        )
         for name in copies:
             logger.info("copied %s into %s", name, temp.db_name)
         maintenance.finish_schema(temp, specs)
@@ -126,8 +132,9 @@ def bake_sqlite(source: Database, sqlite_file: str | os.PathLike[str], **options
     """Write ``source`` into a SQLite release file with exactly the published DDL.
 
     The file is written next to ``sqlite_file`` under a temporary name and renamed into place
-    once every table is copied, verified, indexed and the file vacuumed. Keywords are those of
-    :func:`clone_database` (``overwrite``, ``tables``, ``skip_tables``, ``skip_columns``, ...).
+    once every table is copied, verified, indexed and the file vacuumed. The file has the
+    source's schema version. Keywords are those of :func:`clone_database` (``overwrite``,
+    ``tables``, ``skip_tables``, ``skip_columns``, ``boolean_checks`` ...).
 
     Returns
     -------

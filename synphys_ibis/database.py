@@ -564,18 +564,28 @@ class Database:
             wanted.add(name)
         return [t for t in schema if t.name in wanted]
 
-    def create_tables(self, tables: Iterable[str] | None = None, initialize: bool = True) -> None:
-        """Create the published tables (all, or ``tables``) with their keys and indexes.
+    def create_tables(
+        self,
+        tables: Iterable[str] | None = None,
+        initialize: bool = True,
+        *,
+        boolean_checks: bool | None = None,
+    ) -> None:
+        """Create the published tables (all, or ``tables``) of :attr:`schema_version`.
 
-        Tables that already exist are left alone. SQLite files get exactly the published DDL;
-        PostgreSQL and DuckDB the same tables, columns, keys and indexes in their own types (see
+        Tables that already exist are left alone. SQLite files get exactly the published DDL
+        (with the boolean CHECK constraints of ``boolean_checks``: None adds them where that
+        version's published files have them, see :func:`synphys_ibis.schema.ddl`); PostgreSQL
+        and DuckDB the same tables, columns, keys and indexes in their own types (see
         :mod:`synphys_ibis.ddl`). With ``initialize``, :meth:`initialize_database` runs after.
         """
         from synphys_ibis import maintenance
 
         specs = self._select_tables(tables)
         self._require_writable()
-        maintenance.create_schema(self, specs, indexes=True, foreign_keys=True)
+        maintenance.create_schema(
+            self, specs, indexes=True, foreign_keys=True, boolean_checks=boolean_checks
+        )
         self._reset_reader()
         if initialize:
             self.initialize_database()

@@ -92,14 +92,15 @@ _INDEX = re.compile(r"CREATE (?:UNIQUE )?INDEX \w+ ON (\w+) \(")
 
 
 @cache
-def sqlite_ddl(version: str) -> dict[str, SQLiteTableDDL]:
+def sqlite_ddl(version: str, *, boolean_checks: bool | None = False) -> dict[str, SQLiteTableDDL]:
     """The published SQLite statements of every table of ``version``, in dependency order.
 
-    The text of each statement is exactly that of the published DDL (without the ``;``).
+    The text of each statement is exactly that of the published DDL (without the ``;``);
+    ``boolean_checks`` as for :func:`synphys_ibis.schema.ddl`.
     """
     creates: dict[str, str] = {}
     indexes: dict[str, list[str]] = {}
-    for raw in ddl(version).split(";\n"):
+    for raw in ddl(version, boolean_checks=boolean_checks).split(";\n"):
         statement = raw.strip().rstrip(";").strip()
         if not statement:
             continue

@@ -143,19 +143,26 @@ def list_tables(db: Database) -> set[str]:
 
 
 def create_schema(
-    db: Database, tables: Sequence[Table], *, indexes: bool, foreign_keys: bool
+    db: Database,
+    tables: Sequence[Table],
+    *,
+    indexes: bool,
+    foreign_keys: bool,
+    boolean_checks: bool | None = None,
 ) -> list[Table]:
     """Create ``tables`` that do not exist yet; return those created.
 
     ``indexes``/``foreign_keys`` False leaves them to :func:`finish_schema` (bulk loads). SQLite
-    always gets the complete published statements (its foreign keys are part of CREATE TABLE).
+    always gets the complete published statements (its foreign keys are part of CREATE TABLE),
+    with the boolean CHECK constraints of ``boolean_checks`` (see
+    :func:`synphys_ibis.schema.ddl`; None: as the version's published files).
     """
     present = list_tables(db)
     new = [t for t in tables if t.name not in present]
     if not new:
         return []
     if db.backend == "sqlite":
-        statements = ddl.sqlite_ddl(db.schema_version)
+        statements = ddl.sqlite_ddl(db.schema_version, boolean_checks=boolean_checks)
         db.rw  # noqa: B018 - checks that the database is writable
         with _sqlite(db._require_name()) as con:
             for table in new:

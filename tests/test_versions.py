@@ -377,6 +377,36 @@ def load_schema_ddl(version: str) -> str:
     return ddl(version)
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_pre_sqlalchemy_1_4_ddl_adds_only_boolean_checks(version: str) -> None:
+    from synphys_ibis.schema import BOOLEAN_CHECK_VERSIONS, ddl
+
+    reference = CHANGES.parent / "sqlalchemy13" / f"v{version}.sql"
+    if not reference.exists():
+        pytest.fail(f"{reference} is missing; CI lays shared/ beside the repo")
+    with_checks = ddl(version, boolean_checks=True)
+    assert with_checks == reference.read_text()
+    checks = re.findall(r"CHECK \((\w+) IN \(0, 1\)\)", with_checks)
+    booleans = [c for t in load_schema(version) for c in t.columns_of_type("bool")]
+    assert sorted(checks) == sorted(booleans)
+    assert describe_ddl(with_checks, version) == describe_ddl(ddl(version), version)
+    assert ddl(version, boolean_checks=None) == (
+        with_checks if version in BOOLEAN_CHECK_VERSIONS else ddl(version)
+    )
+
+
+def check_constraints(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return sum(
+            row[0].count("CHECK (")
+            for row in con.execute("SELECT sql FROM sqlite_master")
+            if row[0]
+        )
+    finally:
+        con.close()
+
+
 @pytest.mark.postgres
 def test_a_version_15_release_survives_postgres_and_back(
     versioned_release: Callable[[str], Path], postgres_server: PostgresServer, tmp_path: Path
@@ -392,9 +422,13 @@ def test_a_version_15_release_survives_postgres_and_back(
         columns = pg.table("cell").columns
         assert "is_excitatory" in columns and "cell_class" not in columns
     baked = clone.bake_sqlite(tmp_path / "baked_v15.sqlite", progress=False)
+    plain = clone.bake_sqlite(tmp_path / "plain_v15.sqlite", progress=False, boolean_checks=False)
     clone.close()
-    assert table_rows(baked) == table_rows(source)
+    assert table_rows(baked) == table_rows(source) == table_rows(plain)
+    # the published r1.0 files were built before SQLAlchemy 1.4: boolean CHECKs, kept by a bake
+    assert check_constraints(source) == 12
     assert sqlite_master(baked) == sqlite_master(source)
+    assert check_constraints(plain) == 0
 
 
 # -- the command line ---------------------------------------------------------------------------

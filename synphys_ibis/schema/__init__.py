@@ -40,6 +40,7 @@ from typing import Literal
 from synphys_ibis.errors import ColumnNotFoundError, TableNotFoundError, UnsupportedSchemaError
 
 __all__ = [
+    "BOOLEAN_CHECK_VERSIONS",
     "SCHEMA_VERSION",
     "SUPPORTED_SCHEMA_VERSIONS",
     "Column",
@@ -199,7 +200,22 @@ def load_schema(version: str = SCHEMA_VERSION) -> Schema:
     return Schema(version=version, tables=tables)
 
 
-def ddl(version: str = SCHEMA_VERSION) -> str:
-    """The SQLite DDL of one schema version, exactly as the aisynphys ORM emits it."""
+#: Versions whose published files were built before SQLAlchemy 1.4 (r1.0, r2.0-pre1, r2.0-pre2)
+#: and so carry a ``CHECK (<col> IN (0, 1))`` per BOOLEAN column; later files most likely not.
+BOOLEAN_CHECK_VERSIONS: tuple[str, ...] = ("15", "16", "18")
+
+
+def ddl(version: str = SCHEMA_VERSION, *, boolean_checks: bool | None = False) -> str:
+    """The SQLite DDL of one schema version, exactly as the aisynphys ORM emits it.
+
+    ``boolean_checks=True`` gives the DDL of SQLAlchemy before 1.4, which adds a table-level
+    ``CHECK (<col> IN (0, 1))`` for every BOOLEAN column (nothing else differs); None chooses
+    what that version's published files have (:data:`BOOLEAN_CHECK_VERSIONS`).
+    """
     load_schema(version)  # validates the version
-    return resources.files(__package__).joinpath("ddl", f"v{version}.sql").read_text()
+    if boolean_checks is None:
+        boolean_checks = version in BOOLEAN_CHECK_VERSIONS
+    folder = resources.files(__package__).joinpath("ddl")
+    if boolean_checks:
+        folder = folder.joinpath("sqlalchemy13")
+    return folder.joinpath(f"v{version}.sql").read_text()

@@ -73,7 +73,8 @@ def write_release(
         Published schema version whose DDL is used. The same seed gives the same data in every
         version, stored where and as that version stores it (see
         :mod:`synphys_ibis.synthetic._versions`); tables and columns a version lacks are left
-        out, columns the generator does not know stay NULL.
+        out, columns the generator does not know stay NULL. The DDL is that of the version's
+        published files (with boolean CHECK constraints for 15, 16 and 18).
     fan_out
         Give ~10 % of the keys of the one-to-many child tables two rows (never for tables with a
         unique key). Published releases have at most one row per key.

@@ -32,7 +32,7 @@ def _write(
     with contextlib.closing(sqlite3.connect(file, isolation_level=None)) as con:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
-        con.executescript(ddl(version))
+        con.executescript(ddl(version, boolean_checks=None))
         con.execute("BEGIN")
         _insert(con, schema.table("metadata"), {"meta": [meta]})
         for name, columns in tables:
