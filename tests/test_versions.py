@@ -385,7 +385,8 @@ def test_the_pre_sqlalchemy_1_4_ddl_adds_only_boolean_checks(version: str) -> No
     if not reference.exists():
         pytest.fail(f"{reference} is missing; CI lays shared/ beside the repo")
     with_checks = ddl(version, boolean_checks=True)
-    assert with_checks == reference.read_text()
+    # the same statements (CREATE INDEX order within a table is arbitrary, see CHANGES.md)
+    assert sorted(with_checks.split(";\n")) == sorted(reference.read_text().split(";\n"))
     checks = re.findall(r"CHECK \((\w+) IN \(0, 1\)\)", with_checks)
     booleans = [c for t in load_schema(version) for c in t.columns_of_type("bool")]
     assert sorted(checks) == sorted(booleans)

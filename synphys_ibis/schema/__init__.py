@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -212,10 +213,30 @@ def ddl(version: str = SCHEMA_VERSION, *, boolean_checks: bool | None = False) -
     ``CHECK (<col> IN (0, 1))`` for every BOOLEAN column (nothing else differs); None chooses
     what that version's published files have (:data:`BOOLEAN_CHECK_VERSIONS`).
     """
-    load_schema(version)  # validates the version
+    schema = load_schema(version)  # validates the version
+    text = resources.files(__package__).joinpath("ddl", f"v{version}.sql").read_text()
     if boolean_checks is None:
         boolean_checks = version in BOOLEAN_CHECK_VERSIONS
-    folder = resources.files(__package__).joinpath("ddl")
-    if boolean_checks:
-        folder = folder.joinpath("sqlalchemy13")
-    return folder.joinpath(f"v{version}.sql").read_text()
+    return _with_boolean_checks(text, schema) if boolean_checks else text
+
+
+def _with_boolean_checks(text: str, schema: Schema) -> str:
+    """Add SQLAlchemy 1.3's ``CHECK (<col> IN (0, 1))`` clauses, in column order, to each table.
+
+    SQLAlchemy 1.3 emits them after the other constraints but before a foreign key to the table
+    itself (``pair.reciprocal_id``).
+    """
+    for table in schema:
+        booleans = table.columns_of_type("bool")
+        if not booleans:
+            continue
+        start = text.index(f"CREATE TABLE {table.name} (\n")
+        end = text.index("\n);", start)
+        body, self_references = text[start:end], ""
+        self_reference = re.compile(rf", \n\tFOREIGN KEY\(\w+\) REFERENCES {table.name} \(id\)$")
+        while match := self_reference.search(body):
+            self_references = match.group(0) + self_references
+            body = body[: match.start()]
+        checks = "".join(f", \n\tCHECK ({name} IN (0, 1))" for name in booleans)
+        text = text[:start] + body + checks + self_references + text[end:]
+    return text
