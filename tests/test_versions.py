@@ -8,6 +8,7 @@ must get the same answer from each.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -335,10 +336,8 @@ def test_a_file_whose_tables_are_another_version_is_refused(
     with SynphysDatabase.load_sqlite(relabelled, native_cache=False) as db:
         assert db.schema_version == "22"
     # tables of no version at all
-    con = sqlite3.connect(relabelled)
-    con.execute("ALTER TABLE pair ADD COLUMN surprise INTEGER")
-    con.commit()
-    con.close()
+    with contextlib.closing(sqlite3.connect(relabelled)) as con, con:
+        con.execute("ALTER TABLE pair ADD COLUMN surprise INTEGER")
     with pytest.raises(SchemaMismatchError, match="match no published schema version"):
         SynphysDatabase.load_sqlite(relabelled)
 
