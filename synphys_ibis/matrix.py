@@ -15,7 +15,7 @@ import ibis.expr.datatypes as dt
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.cell_class import CellClass, classify
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.pairs import PairQuery, column_not_found, pair_columns, probed_condition
 from synphys_ibis.schema import SCHEMA_VERSION
 from synphys_ibis.stats import ci_functions
@@ -46,14 +46,13 @@ def public_column_names(
         if "." in column:
             alias, _, col = column.partition(".")
             name = col if alias == "pair" else f"{alias}_{col}"
-        if name not in known and name in pair_columns(SCHEMA_VERSION):
-            raise column_not_found(name, schema_version, where="pair query columns")
         if name not in known:
-            raise ColumnNotFoundError.for_name(
-                column,
-                known,
+            raise column_not_found(
+                name,
+                schema_version,
                 where="pair query columns",
                 hint="Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude.",
+                spelled=column,
             )
         names.append(name)
     return tuple(dict.fromkeys(names))

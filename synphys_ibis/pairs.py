@@ -140,15 +140,17 @@ def pair_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str | 
     return columns
 
 
-def column_not_found(name: str, schema_version: str, **kwargs: Any) -> ColumnNotFoundError:
-    """The error for a pair-query column ``name`` that ``schema_version`` does not have."""
-    hint = availability_hint(name, schema_version, pair_columns)
-    extra = kwargs.pop("hint", "")
+def column_not_found(
+    name: str, schema_version: str, *, where: str, hint: str = "", spelled: str | None = None
+) -> ColumnNotFoundError:
+    """The error for a pair-query column ``name`` (as the user ``spelled`` it) that
+    ``schema_version`` does not have, saying which versions have it."""
+    availability = availability_hint(name, schema_version, pair_columns)
     return ColumnNotFoundError.for_name(
-        name,
+        spelled or name,
         pair_columns(schema_version),
-        hint=" ".join(h for h in (hint, extra) if h),
-        **kwargs,
+        where=where,
+        hint=" ".join(h for h in (availability, hint) if h),
     )
 
 

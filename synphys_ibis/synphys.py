@@ -49,8 +49,9 @@ class SynphysDatabase(Database):
     check_schema
         Refuse a database whose metadata records another schema version than the supported ones,
         or that has no metadata row. With False, the recorded version is used if known.
-    native_cache, cache_dir, engine_options
-        See :class:`~synphys_ibis.database.Database`.
+    native_cache, cache_dir, engine_options, schema_version
+        See :class:`~synphys_ibis.database.Database`. ``schema_version`` names the version of a
+        database being created; an existing one must record that version.
 
     Raises
     ------
@@ -59,7 +60,9 @@ class SynphysDatabase(Database):
     NotAReleaseError
         If the file is not a SQLite database or has no metadata row.
     UnsupportedSchemaError
-        If the recorded schema version is not supported.
+        If the recorded schema version is not supported (or is not ``schema_version``).
+    SchemaMismatchError
+        If the stored tables are not those of the recorded schema version.
 
     Examples
     --------
