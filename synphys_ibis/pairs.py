@@ -75,7 +75,8 @@ def _cell_side(prefix: str, cell_key: str) -> list[Alias]:
     ]
 
 
-#: Every relation a pair query can join, in result-column order (parents before children).
+#: Every relation a pair query of the newest schema can join, in result-column order (parents
+#: before children); :func:`aliases` gives those of one schema version.
 ALIASES: tuple[Alias, ...] = (
     Alias("experiment", "experiment", "id", "experiment_id", how="inner"),
     Alias("slice", "slice", "id", "experiment_slice_id", parent="experiment"),
