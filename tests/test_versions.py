@@ -487,6 +487,7 @@ def test_an_r1_0_release_is_downloaded_and_opened(
         )
         monkeypatch.setenv("SYNPHYS_IBIS_MANIFEST", str(manifest))
         monkeypatch.setenv("SYNPHYS_IBIS_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.delenv("SYNPHYS_IBIS_OFFLINE", raising=False)  # the server is local
         supported = [v["db_file"] for v in releases.list_versions(only_supported=True)]
         assert supported == [name, "synphys_r2.1_small.sqlite"]
         with SynphysDatabase.load_version(name, progressbar=False) as db:
