@@ -44,7 +44,8 @@ def validate_pair_query(
 
     ``known_projects`` is called (only when project names are given) to check them against the
     project names present in the database. Cell classes and filters are checked against
-    ``schema_version`` (the database's).
+    ``schema_version`` (the database's) when the query is keyed or built
+    (:meth:`PairQuery.cache_key`).
     """
     if experiment_type is not None:
         if experiment_type != "standard multipatch":
@@ -63,7 +64,7 @@ def validate_pair_query(
     filters = () if filter_exprs is None else filter_exprs
     if not isinstance(filters, (list, tuple)):
         filters = (filters,)
-    query = PairQuery(
+    return PairQuery(
         pre_class=_cell_class("pre_class", pre_class),
         post_class=_cell_class("post_class", post_class),
         synapse=_optional_bool("synapse", synapse),
@@ -80,10 +81,6 @@ def validate_pair_query(
         filter_exprs=tuple(filters),
         schema_version=schema_version,
     )
-    for cls in (query.pre_class, query.post_class):
-        if cls is not None:
-            cls.check(schema_version)
-    return query
 
 
 def _cell_class(name: str, value: Any) -> CellClass | None:

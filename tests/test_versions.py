@@ -30,7 +30,7 @@ from synphys_ibis import (
     mouse_layer_classes,
     synthetic,
 )
-from synphys_ibis.schema import load_schema
+from synphys_ibis.schema import BOOLEAN_CHECK_VERSIONS, ddl, load_schema
 from synphys_ibis.schema._build import describe_ddl
 from synphys_ibis.sqlite_file import read_table_columns
 from synphys_ibis.versions import RENAMES, query_schema
@@ -361,25 +361,17 @@ def test_create_tables_targets_a_schema_version(version: str, tmp_path: Path) ->
     stored = read_table_columns(path)
     assert stored == {t.name: t.column_names for t in load_schema(version)}
     con = sqlite3.connect(path)
-    ddl = ";\n".join(row[0] for row in con.execute("SELECT sql FROM sqlite_master") if row[0])
+    created = ";\n".join(r[0] for r in con.execute("SELECT sql FROM sqlite_master") if r[0])
     meta = json.loads(con.execute("SELECT meta FROM metadata").fetchone()[0])
     con.close()
-    assert describe_ddl(ddl, version) == describe_ddl(load_schema_ddl(version), version)
+    assert describe_ddl(created, version) == describe_ddl(ddl(version), version)
     assert meta["db_version"] == version
     with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
         assert db.schema_version == version and db.pair_query().count().execute() == 0
 
 
-def load_schema_ddl(version: str) -> str:
-    from synphys_ibis.schema import ddl
-
-    return ddl(version)
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_the_pre_sqlalchemy_1_4_ddl_adds_only_boolean_checks(version: str) -> None:
-    from synphys_ibis.schema import BOOLEAN_CHECK_VERSIONS, ddl
-
     reference = CHANGES.parent / "sqlalchemy13" / f"v{version}.sql"
     if not reference.exists():
         pytest.fail(f"{reference} is missing; CI lays shared/ beside the repo")
