@@ -37,8 +37,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis import Database, __version__, maintenance, synthetic
-from synphys_ibis.ddl import quote
+from synphys_ibis import Database, __version__, synthetic
+from synphys_ibis.maintenance import operations as maintenance
+from synphys_ibis.maintenance.ddl import quote
 from synphys_ibis.schema import ddl, load_schema
 
 RESULTS = Path(__file__).parent / "results" / "copy_throughput.json"
@@ -48,7 +49,7 @@ WINDOW = 1000
 
 def data_size(path: Path) -> tuple[int, int]:
     """Rows and Arrow bytes of every table of the release (as the copies read it)."""
-    from synphys_ibis.transfer import _Reader
+    from synphys_ibis.maintenance.transfer import _Reader
 
     rows = size = 0
     with _Reader(Database("sqlite:///", None, path)) as reader:

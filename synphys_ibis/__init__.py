@@ -10,13 +10,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from synphys_ibis import synthetic
-from synphys_ibis.cell_class import (
-    CellClass,
-    human_layer_classes,
-    mouse_ei_classes,
-    mouse_layer_classes,
-    tutorial_classes,
-)
 from synphys_ibis.database import Database, db_address
 from synphys_ibis.errors import (
     ColumnNotFoundError,
@@ -34,6 +27,13 @@ from synphys_ibis.errors import (
     UnknownReleaseError,
     UnsupportedSchemaError,
     VerificationError,
+)
+from synphys_ibis.query.cell_class import (
+    CellClass,
+    human_layer_classes,
+    mouse_ei_classes,
+    mouse_layer_classes,
+    tutorial_classes,
 )
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
 from synphys_ibis.synphys import SynphysDatabase

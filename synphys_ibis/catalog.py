@@ -22,10 +22,10 @@ from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import TableNotFoundError
-from synphys_ibis.normalize import typed_table
-from synphys_ibis.pairs import aliases, build_cell_join, build_pair_join
+from synphys_ibis.query.pairs import aliases, build_cell_join, build_pair_join
 from synphys_ibis.schema import load_schema
-from synphys_ibis.versions import query_schema, renamed_columns
+from synphys_ibis.schema.normalize import typed_table
+from synphys_ibis.schema.versions import query_schema, renamed_columns
 
 __all__ = ["Catalog"]
 
@@ -49,7 +49,7 @@ class Catalog:
         sessions, which cannot create them; the joins are then inlined in each query).
     normalize
         Whether ``con`` exposes the raw stored tables (PostgreSQL), which are then given their
-        logical types here (:func:`~synphys_ibis.normalize.typed_table`, inlined in each query),
+        logical types here (:func:`~synphys_ibis.schema.normalize.typed_table`, inlined in each query),
         rather than tables that already have them (DuckDB's typed views and native copies).
     """
 

@@ -3,7 +3,7 @@
 A database is named by a host and a database name, as in aisynphys: ``('sqlite:///',
 '/path/release.sqlite')``, ``('duckdb:///', '/path/release.duckdb')`` or
 ``('postgresql://user@host:5432', 'synphys')``; a Parquet dataset of a release (see
-:mod:`synphys_ibis.parquet`) is ``('parquet:///', '/path/or/url')`` on DuckDB or
+:mod:`synphys_ibis.export.parquet`) is ``('parquet:///', '/path/or/url')`` on DuckDB or
 ``('spark:///', '/path/or/url')`` on Spark, read-only. Connections are opened on first use and
 re-opened in a forked child process. The read-only connection really cannot write (a read-only
 ATTACH on DuckDB, a read-only session on PostgreSQL); maintenance (creating the published
@@ -43,12 +43,12 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis import settings
 from synphys_ibis.catalog import Catalog
+from synphys_ibis.engines.sqlite import read_metadata
 from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, ReadOnlyError
 from synphys_ibis.schema import SCHEMA_VERSION, Table, available_schema_versions, load_schema
-from synphys_ibis.sqlite_file import read_metadata
 
 if TYPE_CHECKING:
-    from synphys_ibis.dataset import DatasetManifest
+    from synphys_ibis.export.dataset import DatasetManifest
 
 __all__ = ["BACKENDS", "DATASET_BACKENDS", "Database", "db_address", "parse_backend"]
 
@@ -376,7 +376,7 @@ class Database:
                     self._require_name(), session=self._engine_options.get("session")
                 )
             else:
-                from synphys_ibis.dataset import read_manifest
+                from synphys_ibis.export.dataset import read_manifest
 
                 self._manifest = read_manifest(
                     self._require_name(),
@@ -495,7 +495,7 @@ class Database:
 
             return postgres.database_exists(self.maint, self.db_name)
         if self.backend in DATASET_BACKENDS:
-            from synphys_ibis.dataset import is_dataset
+            from synphys_ibis.export.dataset import is_dataset
 
             return is_dataset(
                 self.db_name, storage_options=self._engine_options.get("storage_options")
@@ -504,7 +504,7 @@ class Database:
 
     def create_database(self) -> None:
         """Create the (empty) database: CREATE DATABASE on PostgreSQL, a no-op for files."""
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         self._require_writable()
         maintenance.create_database(self)
@@ -514,7 +514,7 @@ class Database:
 
         ``force`` also ends other sessions connected to a PostgreSQL database.
         """
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         self._require_writable()
         self.dispose_engines()
@@ -541,7 +541,7 @@ class Database:
 
     def table_names(self) -> list[str]:
         """Release tables present in the database, in dependency order."""
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         if self.backend in DATASET_BACKENDS:
             present = set(self._dataset_manifest().tables)
@@ -577,9 +577,9 @@ class Database:
         (with the boolean CHECK constraints of ``boolean_checks``: None adds them where that
         version's published files have them, see :func:`synphys_ibis.schema.ddl`); PostgreSQL
         and DuckDB the same tables, columns, keys and indexes in their own types (see
-        :mod:`synphys_ibis.ddl`). With ``initialize``, :meth:`initialize_database` runs after.
+        :mod:`synphys_ibis.maintenance.ddl`). With ``initialize``, :meth:`initialize_database` runs after.
         """
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         specs = self._select_tables(tables)
         self._require_writable()
@@ -595,7 +595,7 @@ class Database:
 
     def drop_tables(self, tables: Iterable[str] | None = None) -> None:
         """Drop the release tables (all, or ``tables``) that exist, children first."""
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         specs = self._select_tables(tables)
         self._require_writable()
@@ -617,7 +617,7 @@ class Database:
         ``tables``) and ``VACUUM`` (always the whole file). DuckDB: ``ANALYZE`` and
         ``CHECKPOINT``.
         """
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         specs = None if tables is None else self._select_tables(tables)
         self._require_writable()
@@ -636,8 +636,8 @@ class Database:
         vacuum: bool = True,
         **options: Any,
     ) -> Generator[str, None, None]:
-        """Copy tables from ``source_db`` into ``dest_db``; see :func:`synphys_ibis.transfer.iter_copy_tables`."""
-        from synphys_ibis.transfer import iter_copy_tables
+        """Copy tables from ``source_db`` into ``dest_db``; see :func:`synphys_ibis.maintenance.transfer.iter_copy_tables`."""
+        from synphys_ibis.maintenance.transfer import iter_copy_tables
 
         return iter_copy_tables(
             source_db,
@@ -657,22 +657,22 @@ class Database:
         overwrite: bool = False,
         **copy_options: Any,
     ) -> Database:
-        """Copy this database into a new one; see :func:`synphys_ibis.clone.clone_database`."""
-        from synphys_ibis.clone import clone_database
+        """Copy this database into a new one; see :func:`synphys_ibis.maintenance.clone.clone_database`."""
+        from synphys_ibis.maintenance.clone import clone_database
 
         return clone_database(
             self, dest_db_name=dest_db_name, dest_db=dest_db, overwrite=overwrite, **copy_options
         )
 
     def bake_sqlite(self, sqlite_file: str | os.PathLike[str], **copy_options: Any) -> Path:
-        """Write this database to a release file; see :func:`synphys_ibis.clone.bake_sqlite`."""
-        from synphys_ibis.clone import bake_sqlite
+        """Write this database to a release file; see :func:`synphys_ibis.maintenance.clone.bake_sqlite`."""
+        from synphys_ibis.maintenance.clone import bake_sqlite
 
         return bake_sqlite(self, sqlite_file, **copy_options)
 
     def export_parquet(self, dest: str | os.PathLike[str], **options: Any) -> Path:
-        """Write this database to a Parquet dataset; see :func:`synphys_ibis.parquet.export_parquet`."""
-        from synphys_ibis.parquet import export_parquet
+        """Write this database to a Parquet dataset; see :func:`synphys_ibis.export.parquet.export_parquet`."""
+        from synphys_ibis.export.parquet import export_parquet
 
         return export_parquet(self, dest, **options)
 

@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 
 from synphys_ibis import settings, synthetic
-from synphys_ibis.cell_class import CellClass, mouse_layer_classes
 from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.query.cell_class import CellClass, mouse_layer_classes
 from synphys_ibis.synphys import SynphysDatabase
 
 T = TypeVar("T")

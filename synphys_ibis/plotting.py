@@ -65,7 +65,7 @@ def _pyplot() -> Any:
 
 
 def _frame(data: Any, required: Sequence[str]) -> pd.DataFrame:
-    from synphys_ibis.export import RecordedQuery
+    from synphys_ibis.export.writers import RecordedQuery
 
     if isinstance(data, RecordedQuery):
         data = data.table

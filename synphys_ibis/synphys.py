@@ -16,22 +16,22 @@ from typing import Any, ClassVar
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.arguments import validate_pair_query
 from synphys_ibis.catalog import Catalog
-from synphys_ibis.cell_class import CellClass, classify
-from synphys_ibis.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
 from synphys_ibis.database import DATASET_BACKENDS, Database
-from synphys_ibis.dataset import is_dataset
+from synphys_ibis.engines.sqlite import read_table_columns
 from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, UnsupportedSchemaError
-from synphys_ibis.matrix import (
+from synphys_ibis.export.dataset import is_dataset
+from synphys_ibis.query.arguments import validate_pair_query
+from synphys_ibis.query.cell_class import CellClass, classify
+from synphys_ibis.query.matrix import (
     build_connectivity_matrix,
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.pairs import FilterExpr, PairQuery, build_pair_query, sign_column
+from synphys_ibis.query.pairs import FilterExpr, PairQuery, build_pair_query, sign_column
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
-from synphys_ibis.sqlite_file import read_table_columns
-from synphys_ibis.versions import check_stored_tables
+from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
+from synphys_ibis.schema.versions import check_stored_tables
 
 __all__ = ["SynphysDatabase"]
 
@@ -157,7 +157,7 @@ class SynphysDatabase(Database):
         check_schema: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> SynphysDatabase:
-        """Open a Parquet dataset of a release (see :mod:`synphys_ibis.parquet`) on DuckDB.
+        """Open a Parquet dataset of a release (see :mod:`synphys_ibis.export.parquet`) on DuckDB.
 
         The dataset is read where it is, lazily: only the Parquet footers when it is opened, then
         only the columns and row groups each query needs.
@@ -373,7 +373,7 @@ class SynphysDatabase(Database):
         import datetime
         import json
 
-        from synphys_ibis import maintenance
+        from synphys_ibis.maintenance import operations as maintenance
 
         existing = self._read_metadata()
         if existing is None:

@@ -17,7 +17,7 @@ from synphys_ibis import (
     mouse_layer_classes,
     tutorial_classes,
 )
-from synphys_ibis.cell_class import CELL_SIDE_TABLES, cell_columns
+from synphys_ibis.query.cell_class import CELL_SIDE_TABLES, cell_columns
 from tests.reference import reference_pair_ids
 
 

@@ -16,8 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from synphys_ibis import SynphysDatabase, SynphysError, codecs, synthetic
-from synphys_ibis.codecs import DecodeError
+from synphys_ibis import SynphysDatabase, SynphysError, synthetic
+from synphys_ibis.export import codecs
+from synphys_ibis.export.codecs import DecodeError
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
 

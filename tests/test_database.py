@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from synphys_ibis import Database, SynphysDatabase, db_address, synthetic
-from synphys_ibis.ddl import POSTGRES_TYPES
 from synphys_ibis.errors import InvalidArgumentError, ReadOnlyError
+from synphys_ibis.maintenance.ddl import POSTGRES_TYPES
 from synphys_ibis.schema import ddl, load_schema
 
 if TYPE_CHECKING:

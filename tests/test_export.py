@@ -19,8 +19,8 @@ from ibis import _
 
 import synphys_ibis
 from synphys_ibis import CellClass, InvalidArgumentError, SynphysDatabase, export, synthetic
-from synphys_ibis.codecs import DecodeError
 from synphys_ibis.export import MissingProvenanceError, Provenance, RecordedQuery
+from synphys_ibis.export.codecs import DecodeError
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
 
@@ -110,7 +110,7 @@ def test_parquet_round_trip_with_provenance(
 
 
 def test_the_release_cache_marker_supplies_the_sha256(export_release: Path, tmp_path: Path) -> None:
-    from synphys_ibis import release_cache
+    from synphys_ibis.releases import cache as release_cache
 
     path = tmp_path / export_release.name
     path.write_bytes(export_release.read_bytes())
@@ -154,7 +154,7 @@ def test_dataset_export(xdb: SynphysDatabase, tmp_path: Path) -> None:
     assert all(pq.read_metadata(p).num_rows <= 1200 for p in parts)  # rotated after 1000 rows
     for part in parts:
         assert (
-            Provenance.from_json(pq.read_metadata(part).metadata[b"synphys_ibis.provenance"])
+            Provenance.from_json(pq.read_metadata(part).metadata[b"synphys_ibis.export.provenance"])
             == written
         )
     assert same_rows(pq.read_table(out).sort_by("id"), query.table.to_pyarrow())

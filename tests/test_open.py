@@ -19,7 +19,7 @@ from synphys_ibis import (
     UnsupportedSchemaError,
     synthetic,
 )
-from synphys_ibis.native import native_copy_path
+from synphys_ibis.engines.native import native_copy_path
 
 
 def fingerprint(path: Path) -> tuple[str, int, int]:

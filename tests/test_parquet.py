@@ -24,7 +24,6 @@ import pytest
 
 from synphys_ibis import CellClass, Database, SynphysDatabase
 from synphys_ibis.cli import main as cli
-from synphys_ibis.dataset import MANIFEST_NAME, read_manifest, validate_dataset
 from synphys_ibis.errors import (
     CopyError,
     InvalidArgumentError,
@@ -32,6 +31,7 @@ from synphys_ibis.errors import (
     UnsupportedSchemaError,
     VerificationError,
 )
+from synphys_ibis.export.dataset import MANIFEST_NAME, read_manifest, validate_dataset
 from synphys_ibis.schema import load_schema
 
 SCHEMA = load_schema("22")
@@ -133,7 +133,7 @@ def test_manifest_records_schema_source_and_counts(dataset: Path, release: Path)
         assert sum(f.rows for f in table.files) == table.rows
     con.close()
     text = json.loads((dataset / MANIFEST_NAME).read_text())
-    assert text["format"] == "synphys_ibis.parquet/1"
+    assert text["format"] == "synphys_ibis.export.parquet/1"
 
 
 def test_row_groups_and_files(release: Path, tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_row_groups_and_files(release: Path, tmp_path: Path) -> None:
 def test_export_is_published_only_when_complete(
     release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import synphys_ibis.parquet as parquet
+    import synphys_ibis.export.parquet as parquet
 
     source = Database("sqlite:///", None, release)
     dest = tmp_path / "out.parquet"
@@ -421,10 +421,10 @@ def test_connect_routes_urls_and_names_missing_extras(
 def test_docstring_examples_run() -> None:
     import doctest
 
-    import synphys_ibis.dataset
-    import synphys_ibis.parquet
+    import synphys_ibis.export.dataset
+    import synphys_ibis.export.parquet
 
-    for module in (synphys_ibis.dataset, synphys_ibis.parquet):
+    for module in (synphys_ibis.export.dataset, synphys_ibis.export.parquet):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0 and result.attempted > 0, module.__name__
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)

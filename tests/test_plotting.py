@@ -271,7 +271,7 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_base_import_loads_no_matplotlib() -> None:
     code = (
-        "import sys, synphys_ibis, synphys_ibis.plotting, synphys_ibis.export, synphys_ibis.codecs; "
+        "import sys, synphys_ibis, synphys_ibis.plotting, synphys_ibis.export.writers, synphys_ibis.export.codecs; "
         "import synphys_ibis.cli; synphys_ibis.cli.build_parser(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'yaml')))"
     )

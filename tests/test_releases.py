@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from synphys_ibis import SynphysDatabase, release_cache, releases, synthetic
+from synphys_ibis import SynphysDatabase, releases, synthetic
 from synphys_ibis.cli import main
 from synphys_ibis.errors import (
     DownloadError,
@@ -29,7 +29,8 @@ from synphys_ibis.errors import (
     UnknownReleaseError,
     VerificationError,
 )
-from synphys_ibis.manifest import ManifestError, parse_manifest, read_manifest
+from synphys_ibis.releases import cache as release_cache
+from synphys_ibis.releases.manifest import ManifestError, parse_manifest, read_manifest
 from tests.release_server import ReleaseServer
 
 SMALL = "synphys_r2.1_small.sqlite"

@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synphys_ibis.constants import (
+from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.schema import available_schema_versions, ddl, load_schema
+from synphys_ibis.schema.constants import (
     ALL_CRE_TYPES,
     COARSE_MATRIX_PROJECTS,
     EXCITATORY_CRE_TYPES,
     INHIBITORY_CRE_TYPES,
 )
-from synphys_ibis.errors import InvalidArgumentError
-from synphys_ibis.schema import available_schema_versions, ddl, load_schema
 from synphys_ibis.synthetic import (
     PUBLISHED_SMALL_EXPERIMENTS,
     _tables,

@@ -30,10 +30,10 @@ from synphys_ibis import (
     mouse_layer_classes,
     synthetic,
 )
+from synphys_ibis.engines.sqlite import read_table_columns
 from synphys_ibis.schema import BOOLEAN_CHECK_VERSIONS, ddl, load_schema
 from synphys_ibis.schema._build import describe_ddl
-from synphys_ibis.sqlite_file import read_table_columns
-from synphys_ibis.versions import RENAMES, query_schema
+from synphys_ibis.schema.versions import RENAMES, query_schema
 from tests.conftest import ENGINES, PostgresServer, open_engine
 from tests.reference import reference_pair_ids
 from tests.test_copy import sqlite_master, table_rows

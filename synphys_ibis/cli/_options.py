@@ -65,14 +65,14 @@ TARGET_HELP = "a SQLite file path, duckdb:///path or postgresql://user@host:port
 
 # -- query options -----------------------------------------------------------------------------------
 def parse_cell_class(spec: str, *, option: str = "--pre") -> Any:
-    """Build a :class:`~synphys_ibis.cell_class.CellClass` from ``key=value,key=value``.
+    """Build a :class:`~synphys_ibis.query.cell_class.CellClass` from ``key=value,key=value``.
 
     Examples
     --------
     >>> parse_cell_class("cre_type=nr5a1|rorb,cortical_layer=4,name=L4 pyr")
     CellClass(cre_type=('nr5a1', 'rorb'), cortical_layer='4', name='L4 pyr')
     """
-    from synphys_ibis.cell_class import CellClass, any_version_cell_columns
+    from synphys_ibis.query.cell_class import CellClass, any_version_cell_columns
 
     known = any_version_cell_columns()
     criteria: dict[str, Any] = {}
@@ -136,7 +136,7 @@ def parse_filter(text: str) -> Any:
     import ibis.common.exceptions as ibis_errors
     from ibis import _
 
-    from synphys_ibis.pairs import any_version_pair_namespace
+    from synphys_ibis.query.pairs import any_version_pair_namespace
 
     match = _FILTER.match(text)
     if not match:
@@ -199,7 +199,7 @@ def load_class_set(name_or_path: str, *, option: str = "--classes") -> dict[str,
     FileNotFoundError
         For a file that does not exist.
     """
-    from synphys_ibis import cell_class
+    from synphys_ibis.query import cell_class
 
     sets: dict[str, Callable[[], dict[str, Any]]] = {
         "mouse-layer": cell_class.mouse_layer_classes,

@@ -1,7 +1,7 @@
 """``synphys-ibis export-parquet | check-parquet``: Parquet datasets of a release.
 
-``export-parquet`` is :func:`synphys_ibis.parquet.export_parquet`; ``check-parquet`` is
-:func:`synphys_ibis.dataset.validate_dataset`.
+``export-parquet`` is :func:`synphys_ibis.export.parquet.export_parquet`; ``check-parquet`` is
+:func:`synphys_ibis.export.dataset.validate_dataset`.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _export(args: argparse.Namespace) -> int:
         )
     finally:
         source.close()
-    from synphys_ibis.dataset import read_manifest
+    from synphys_ibis.export.dataset import read_manifest
 
     manifest = read_manifest(path)
     print(
@@ -75,7 +75,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from synphys_ibis.dataset import validate_dataset
+    from synphys_ibis.export.dataset import validate_dataset
 
     manifest = validate_dataset(args.target)
     print(

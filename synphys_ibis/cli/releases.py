@@ -121,7 +121,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from synphys_ibis.release_cache import releases_dir
+    from synphys_ibis.releases.cache import releases_dir
 
     directory = releases_dir(args.cache_dir)
     if args.action == "path":

@@ -31,7 +31,7 @@ def open_sqlite_release(
     first use) and the remaining tables from the attached file; otherwise every table is read
     from the attached file through the sqlite scanner. The release file is never written.
     """
-    from synphys_ibis.native import ensure_native_copy  # native builds on this package
+    from synphys_ibis.engines.native import ensure_native_copy  # native builds on this package
     from synphys_ibis.schema import load_schema
 
     started = time.perf_counter()

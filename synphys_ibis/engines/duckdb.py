@@ -26,8 +26,8 @@ from ibis.expr.types import Expr
 
 from synphys_ibis import settings
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
-from synphys_ibis.normalize import raw_sqlite_schema, typed_table
 from synphys_ibis.schema import load_schema
+from synphys_ibis.schema.normalize import raw_sqlite_schema, typed_table
 
 __all__ = [
     "DUCKDB_VERSION",

@@ -2,7 +2,7 @@
 
 Every table of the dataset becomes two temporary views on an in-memory DuckDB connection: a raw
 one, ``read_parquet([...files the manifest lists...])``, and over it a view with the table's own
-name and logical types (:func:`synphys_ibis.normalize.typed_table`: booleans, the JSON text
+name and logical types (:func:`synphys_ibis.schema.normalize.typed_table`: booleans, the JSON text
 ``'null'`` and empty arrays as SQL NULL), so ``con.table("pair")`` is the typed pair table, as
 for a SQLite release. Nothing is read when the views are made but each table's Parquet footer.
 
@@ -24,10 +24,10 @@ from typing import Any
 import ibis
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from synphys_ibis.dataset import DatasetLocation, DatasetManifest, read_manifest
 from synphys_ibis.engines.duckdb import connect
-from synphys_ibis.normalize import logical_schema, typed_table
+from synphys_ibis.export.dataset import DatasetLocation, DatasetManifest, read_manifest
 from synphys_ibis.schema import load_schema
+from synphys_ibis.schema.normalize import logical_schema, typed_table
 
 __all__ = ["RAW_PREFIX", "create_parquet_views", "open_parquet_release"]
 

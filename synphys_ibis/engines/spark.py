@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from synphys_ibis.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
 from synphys_ibis.errors import NotAReleaseError
+from synphys_ibis.export.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
 from synphys_ibis.schema import Table, load_schema
 from synphys_ibis.stats import _beta_quantile
 

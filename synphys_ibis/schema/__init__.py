@@ -58,7 +58,7 @@ __all__ = [
 SCHEMA_VERSION = "22"
 
 #: Schema versions whose releases ``SynphysDatabase`` opens and queries: every published one (there
-#: was no published 17). How queries bridge their differences: :mod:`synphys_ibis.versions`.
+#: was no published 17). How queries bridge their differences: :mod:`synphys_ibis.schema.versions`.
 SUPPORTED_SCHEMA_VERSIONS: tuple[str, ...] = ("15", "16", "18", "19", "20", "21", "22")
 
 LogicalType = Literal["int", "bigint", "float", "bool", "str", "object", "datetime", "array"]

@@ -3,7 +3,7 @@ t-types, intrinsic feature means and the distributions of the generated measurem
 
 from __future__ import annotations
 
-from synphys_ibis.constants import DRIVER_LAYERS, HUMAN_PROJECTS, MOUSE_PROJECTS
+from synphys_ibis.schema.constants import DRIVER_LAYERS, HUMAN_PROJECTS, MOUSE_PROJECTS
 
 # Cell-class votes as bits; a cell whose votes set more than one bit is 'mixed'.
 _EX, _IN, _MIXED = 1, 2, 4

@@ -1,7 +1,7 @@
 """Generated tables reshaped into an older schema version, keeping the same data.
 
 The generator produces the newest schema's tables. An older release stores some of the same facts
-elsewhere or under other names (see :mod:`synphys_ibis.versions`); this module moves them there,
+elsewhere or under other names (see :mod:`synphys_ibis.schema.versions`); this module moves them there,
 so that releases of every version written from one seed answer the same questions alike:
 
 * renamed columns are written under the version's own name;
@@ -22,8 +22,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from synphys_ibis.schema import SCHEMA_VERSION, load_schema
+from synphys_ibis.schema.versions import renamed_columns
 from synphys_ibis.synthetic._writer import _Columns
-from synphys_ibis.versions import renamed_columns
 
 _Tables = Iterator[tuple[str, _Columns]]
 

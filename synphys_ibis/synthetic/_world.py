@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synphys_ibis.constants import EXCITATORY_CRE_TYPES, INHIBITORY_CRE_TYPES
+from synphys_ibis.schema.constants import EXCITATORY_CRE_TYPES, INHIBITORY_CRE_TYPES
 from synphys_ibis.synthetic._random import _nulls, _pick, _with_none
 from synphys_ibis.synthetic._values import (
     _DRIVER_COMBOS,

@@ -1,10 +1,10 @@
 """Published releases: list them, pick the current ones, and download, verify and cache them.
 
-The list of published files comes from a manifest (:mod:`synphys_ibis.manifest`): the copy
+The list of published files comes from a manifest (:mod:`synphys_ibis.releases.manifest`): the copy
 bundled with the package, or one named by argument or by ``SYNPHYS_IBIS_MANIFEST`` (a path or a
 URL, in the upstream format), optionally refreshed from the live upstream list. Files are
-downloaded through pooch with a resumable downloader (:mod:`synphys_ibis.downloaders`) into
-``<cache>/releases/`` and checked before they are moved into place (:mod:`synphys_ibis.release_cache`).
+downloaded through pooch with a resumable downloader (:mod:`synphys_ibis.releases.downloaders`) into
+``<cache>/releases/`` and checked before they are moved into place (:mod:`synphys_ibis.releases.cache`).
 
 =========================== ============================================================
 ``SYNPHYS_IBIS_MANIFEST``   path or URL of a manifest replacing the bundled one
@@ -52,9 +52,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis import downloaders, release_cache, settings
+from synphys_ibis import settings
 from synphys_ibis.errors import DownloadError, UnknownReleaseError, VerificationError
-from synphys_ibis.manifest import (
+from synphys_ibis.releases import cache as release_cache
+from synphys_ibis.releases import downloaders
+from synphys_ibis.releases.cache import CacheCheck, CachedFile
+from synphys_ibis.releases.manifest import (
     DB_SIZES,
     Manifest,
     ManifestError,
@@ -64,7 +67,6 @@ from synphys_ibis.manifest import (
     parse_manifest,
     read_manifest,
 )
-from synphys_ibis.release_cache import CacheCheck, CachedFile
 
 __all__ = [
     "DB_SIZES",
@@ -105,7 +107,7 @@ def load_manifest(
     Parameters
     ----------
     source
-        A :class:`~synphys_ibis.manifest.Manifest`, a mapping in the upstream format, a path or a
+        A :class:`~synphys_ibis.releases.manifest.Manifest`, a mapping in the upstream format, a path or a
         URL. None: ``$SYNPHYS_IBIS_MANIFEST`` if set, else the bundled copy.
     refresh
         Replace the manifest by the live one it names (``live_manifest_url``; the bundled copy
@@ -359,7 +361,7 @@ def fetch(
     network access or re-hashing. Otherwise, unless ``SYNPHYS_IBIS_OFFLINE=1``, the file is
     downloaded (once, under a file lock shared by all processes) into a ``.part`` file that a
     later call resumes after an interruption, checked by
-    :func:`synphys_ibis.release_cache.validate` and only then moved into place.
+    :func:`synphys_ibis.releases.cache.validate` and only then moved into place.
 
     Parameters
     ----------

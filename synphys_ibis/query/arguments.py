@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from synphys_ibis.cell_class import CellClass
-from synphys_ibis.constants import COARSE_MATRIX_PROJECTS, SYNAPSE_TYPES
 from synphys_ibis.errors import InvalidArgumentError
-from synphys_ibis.pairs import PRELOAD_GROUPS, PairQuery, Range
+from synphys_ibis.query.cell_class import CellClass
+from synphys_ibis.query.pairs import PRELOAD_GROUPS, PairQuery, Range
 from synphys_ibis.schema import SCHEMA_VERSION
+from synphys_ibis.schema.constants import COARSE_MATRIX_PROJECTS, SYNAPSE_TYPES
 
 __all__ = ["validate_pair_query"]
 

@@ -3,7 +3,7 @@
 Both write to a temporary destination first (a database named ``<name>_tmp_<random>`` on the
 same PostgreSQL server, or a hidden ``.<name>.<random>.tmp`` file next to the target), create the
 published tables there without secondary indexes, stream every table in
-(:func:`synphys_ibis.transfer.iter_copy_tables`, which verifies each table's row count), create
+(:func:`synphys_ibis.maintenance.transfer.iter_copy_tables`, which verifies each table's row count), create
 the indexes and keys, vacuum, and only then publish it under the target name: a file rename, or
 ``ALTER DATABASE ... RENAME``. If anything fails, the temporary is removed and the target is
 exactly as it was (absent, or the previous database).
@@ -34,10 +34,10 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synphys_ibis import maintenance
 from synphys_ibis.errors import CopyError, InvalidArgumentError, ReadOnlyError
+from synphys_ibis.maintenance import operations as maintenance
+from synphys_ibis.maintenance.transfer import iter_copy_tables
 from synphys_ibis.schema import load_schema
-from synphys_ibis.transfer import iter_copy_tables
 
 if TYPE_CHECKING:
     from synphys_ibis.database import Database
@@ -70,7 +70,7 @@ def clone_database(
         Without it an existing destination is refused and left untouched.
     **copy_options
         ``tables``, ``skip_tables``, ``skip_columns``, ``skip_errors``, ``vacuum``,
-        ``batch_rows``, ``progress``: as for :func:`~synphys_ibis.transfer.iter_copy_tables`.
+        ``batch_rows``, ``progress``: as for :func:`~synphys_ibis.maintenance.transfer.iter_copy_tables`.
         Every published table is created; tables not copied stay empty. ``boolean_checks``
         (SQLite destinations): write the boolean CHECK constraints of files built before
         SQLAlchemy 1.4 (True), not (False), or as the source's schema version was published

@@ -14,9 +14,9 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.cell_class import CellClass, classify
 from synphys_ibis.errors import InvalidArgumentError
-from synphys_ibis.pairs import PairQuery, column_not_found, pair_columns, probed_condition
+from synphys_ibis.query.cell_class import CellClass, classify
+from synphys_ibis.query.pairs import PairQuery, column_not_found, pair_columns, probed_condition
 from synphys_ibis.schema import SCHEMA_VERSION
 from synphys_ibis.stats import ci_functions
 

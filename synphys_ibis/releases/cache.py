@@ -19,7 +19,7 @@ Examples
 --------
 >>> import pathlib, tempfile
 >>> from synphys_ibis import synthetic
->>> from synphys_ibis.manifest import ReleaseFile
+>>> from synphys_ibis.releases.manifest import ReleaseFile
 >>> tmp = pathlib.Path(tempfile.mkdtemp())
 >>> path = synthetic.write_release(tmp / "synphys_r2.1_small.sqlite", n_experiments=2)
 >>> release = ReleaseFile(file=path.name, url="file:///unused", schema_version="22",
@@ -46,9 +46,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from synphys_ibis import settings
+from synphys_ibis.engines.sqlite import check_sqlite_header, read_schema_version
 from synphys_ibis.errors import NotAReleaseError, VerificationError
-from synphys_ibis.manifest import ReleaseFile
-from synphys_ibis.sqlite_file import check_sqlite_header, read_schema_version
+from synphys_ibis.releases.manifest import ReleaseFile
 
 __all__ = [
     "CacheCheck",

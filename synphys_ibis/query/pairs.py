@@ -27,14 +27,14 @@ from ibis.common.deferred import Deferred
 from ibis.expr.types import BooleanValue, Value
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.cell_class import CellClass, cell_columns
-from synphys_ibis.constants import (
+from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.query.cell_class import CellClass, cell_columns
+from synphys_ibis.schema import SCHEMA_VERSION, available_schema_versions
+from synphys_ibis.schema.constants import (
     PROBED_PAIR_TEST_SPIKE_LIMIT,
 )
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
-from synphys_ibis.normalize import LOGICAL_DTYPES
-from synphys_ibis.schema import SCHEMA_VERSION, available_schema_versions
-from synphys_ibis.versions import availability_hint, query_schema
+from synphys_ibis.schema.normalize import LOGICAL_DTYPES
+from synphys_ibis.schema.versions import availability_hint, query_schema
 
 __all__ = [
     "ALIASES",

@@ -17,7 +17,7 @@ Release files are ordered like aisynphys orders them: by release version, a pre-
 
 Examples
 --------
->>> from synphys_ibis.manifest import parse_manifest
+>>> from synphys_ibis.releases.manifest import parse_manifest
 >>> manifest = parse_manifest({
 ...     "default_url_path": "https://example.org/synphys",
 ...     "databases": [{"file": "synphys_r2.0_small.sqlite", "schema_version": "22"},

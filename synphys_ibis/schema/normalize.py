@@ -9,7 +9,7 @@ Examples
 --------
 >>> import ibis
 >>> from synphys_ibis.schema import load_schema
->>> from synphys_ibis.normalize import raw_sqlite_schema, typed_table
+>>> from synphys_ibis.schema.normalize import raw_sqlite_schema, typed_table
 >>> spec = load_schema("22").table("pair")
 >>> raw = ibis.table(raw_sqlite_schema(spec), name="pair")
 >>> typed_table(raw, spec).has_synapse.type()

@@ -1,7 +1,7 @@
 """Schema maintenance on each backend: create, drop, index, vacuum, list tables.
 
 :class:`~synphys_ibis.database.Database` validates arguments and calls these; each function
-switches on the backend and runs the statements of :mod:`synphys_ibis.ddl` on the database's
+switches on the backend and runs the statements of :mod:`synphys_ibis.maintenance.ddl` on the database's
 read-write connection, one transaction per call where the backend allows it. Every executed
 statement is logged at DEBUG on the ``synphys_ibis`` logger.
 """
@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synphys_ibis import ddl
-from synphys_ibis.ddl import quote
+from synphys_ibis.maintenance import ddl
+from synphys_ibis.maintenance.ddl import quote
 from synphys_ibis.schema import Table
 
 if TYPE_CHECKING:

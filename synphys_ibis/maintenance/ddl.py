@@ -16,7 +16,7 @@ loading (faster, and the result is the same).
 
 Examples
 --------
->>> from synphys_ibis.ddl import sqlite_ddl, postgres_create_table
+>>> from synphys_ibis.maintenance.ddl import sqlite_ddl, postgres_create_table
 >>> sqlite_ddl("22")["metadata"].create.splitlines()[0]
 'CREATE TABLE metadata ('
 >>> print(postgres_create_table(load_schema("22").table("metadata")))

@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from synphys_ibis.ddl import DUCKDB_TYPES, quote
 from synphys_ibis.errors import CopyError, InvalidArgumentError
+from synphys_ibis.maintenance.ddl import DUCKDB_TYPES, quote
 from synphys_ibis.schema import Column, Table, load_schema
 
 if TYPE_CHECKING:
@@ -494,8 +494,8 @@ class _DuckDBWriter:
                 _duck(con, "ROLLBACK")
             raise
         if self.db.backend == "postgresql" and written:
-            from synphys_ibis.ddl import postgres_reset_sequence
             from synphys_ibis.engines import postgres
+            from synphys_ibis.maintenance.ddl import postgres_reset_sequence
 
             postgres.execute(self.db.rw, postgres_reset_sequence(spec))
         return written

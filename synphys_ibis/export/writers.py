@@ -2,12 +2,12 @@
 
 A :class:`RecordedQuery` is a lazy query together with the release it reads and the arguments that
 built it (:func:`record` makes one from a ``SynphysDatabase`` method). Exporting it writes, next to
-the rows, a :class:`~synphys_ibis.provenance.Provenance` record: the release name and its sha256
+the rows, a :class:`~synphys_ibis.export.provenance.Provenance` record: the release name and its sha256
 (when known), the schema version, the library and Ibis versions, the query's method and
 parameters, and its SQL. Parquet files carry the record in their key-value metadata (key
-``synphys_ibis.provenance``, JSON text); CSV files get a ``<file>.provenance.json`` sidecar;
+``synphys_ibis.export.provenance``, JSON text); CSV files get a ``<file>.provenance.json`` sidecar;
 :func:`read_provenance` reads either back. The record itself (building it, finding the release's
-sha256, storing and reading it) lives in :mod:`synphys_ibis.provenance`; its names are re-exported
+sha256, storing and reading it) lives in :mod:`synphys_ibis.export.provenance`; its names are re-exported
 here (``export.Provenance``, ``export.read_provenance``, ...).
 
 Exports stream: rows come from ``to_pyarrow_batches`` in batches of ``batch_size`` and are written
@@ -47,9 +47,9 @@ import pandas as pd
 import pyarrow as pa
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis import codecs
 from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
-from synphys_ibis.provenance import (
+from synphys_ibis.export import codecs
+from synphys_ibis.export.provenance import (
     PROVENANCE_FORMAT,
     PROVENANCE_KEY,
     SHA256_AUTO_LIMIT,
@@ -105,7 +105,7 @@ class RecordedQuery:
         How ``table`` was made: a ``SynphysDatabase`` method name, or any label (``'custom'``).
     params
         The arguments of that call (any values; recorded through
-        :func:`~synphys_ibis.provenance.describe_params`).
+        :func:`~synphys_ibis.export.provenance.describe_params`).
     """
 
     db: SynphysDatabase
@@ -175,7 +175,7 @@ def to_arrow(
     Raises
     ------
     DecodeError
-        For a malformed stored value (see :func:`synphys_ibis.codecs.decode_table`).
+        For a malformed stored value (see :func:`synphys_ibis.export.codecs.decode_table`).
     """
     table = _table_of(source)
     result = table.to_pyarrow(limit=limit)
@@ -385,7 +385,7 @@ def to_parquet(
     decode_arrays
         Store ``array`` columns as ``list<T>`` instead of ``.npy`` bytes. JSON columns stay JSON
         text (their structure varies from row to row); decode them on reading with
-        :func:`synphys_ibis.codecs.decode_table`.
+        :func:`synphys_ibis.export.codecs.decode_table`.
     compression
         Parquet compression codec.
     progress
