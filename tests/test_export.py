@@ -19,7 +19,7 @@ from ibis import _
 
 import synphys_ibis
 from synphys_ibis import CellClass, InvalidArgumentError, SynphysDatabase, export, synthetic
-from synphys_ibis.export import MissingProvenanceError, Provenance, RecordedQuery
+from synphys_ibis.export import MissingProvenanceError, Provenance, RecordedQuery, writers
 from synphys_ibis.export.codecs import DecodeError
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
@@ -188,7 +188,7 @@ def test_array_decoder_falls_back_to_float64_when_no_array_shows_up() -> None:
         pa.record_batch([pa.array([i]), pa.array([None], type=pa.binary())], schema=schema)
         for i in range(20)
     ]
-    decoder = export._ArrayDecoder(schema, ["avg"], hold=4)
+    decoder = writers._ArrayDecoder(schema, ["avg"], hold=4)
     out = list(decoder(iter(batches)))
     assert len(out) == 20 and {b.schema.field("avg").type for b in out} == {pa.list_(pa.float64())}
 
