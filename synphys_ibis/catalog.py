@@ -1,16 +1,20 @@
-"""The typed tables of one connection and the join views compiled on it.
+"""The typed tables of one connection, the join expressions built on them, and facts about the
+release behind it.
 
-Building and compiling a many-table Ibis join costs tens to hundreds of milliseconds, more than a
-narrow query takes to run. A :class:`Catalog` therefore compiles each join shape once per
-connection into a ``TEMP VIEW`` (where the backend allows temporary objects) and hands out the
-view as an Ibis table; queries then only add filters and a projection to it. It also knows, from
-one query run on first use, which one-to-many child tables actually hold several rows for some
-key, so that de-duplication is only paid for where it can change a result.
+Building a many-table Ibis join costs tens of milliseconds, more than a narrow query takes to run.
+A :class:`Catalog` therefore builds each join shape once per connection and hands out the same
+expression afterwards, and memoises whole query expressions by their validated arguments; the
+connection's backend memoises the SQL of each expression
+(:class:`~synphys_ibis.engines.compiled.CompiledSQLCache`). Nothing is created on the connection:
+every expression reads only the release's tables, under the names every connection the library
+opens for that release has, so ``ibis.to_sql`` of any query runs as it is on a fresh connection.
+The catalog also knows, from one query run on first use, which one-to-many child tables actually
+hold several rows for some key, so that de-duplication is only paid for where it can change a
+result.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -29,7 +33,7 @@ from synphys_ibis.schema.versions import query_schema, renamed_columns
 
 __all__ = ["Catalog"]
 
-_COMPILED_CACHE_SIZE = 512
+_QUERY_CACHE_SIZE = 512
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -44,9 +48,6 @@ class Catalog:
         logical types.
     schema_version
         The schema version of the database behind ``con``.
-    temp_views
-        Whether join shapes are compiled into temporary views (False on read-only PostgreSQL
-        sessions, which cannot create them; the joins are then inlined in each query).
     normalize
         Whether ``con`` exposes the raw stored tables (PostgreSQL), which are then given their
         logical types here (:func:`~synphys_ibis.schema.normalize.typed_table`, inlined in each query),
@@ -58,25 +59,19 @@ class Catalog:
         con: BaseBackend,
         schema_version: str,
         *,
-        temp_views: bool = True,
         normalize: bool = False,
     ) -> None:
         self.con = con
         self.schema_version = schema_version
         self.stored_schema = load_schema(schema_version)
         self.schema = query_schema(schema_version)
-        self.temp_views = temp_views
         self.normalize = normalize
         self._tables: dict[str, IbisTable] = {}
         self._pair_views: dict[frozenset[str], IbisTable] = {}
         self._cell_views: dict[frozenset[str], IbisTable] = {}
         self._multi_row_tables: frozenset[str] | None = None
         self._projects: list[str | None] | None = None
-        self._compiled: OrderedDict[Hashable, tuple[str, ibis.Schema]] = OrderedDict()
-        if con.name == "duckdb":
-            from synphys_ibis.stats import register_duckdb_functions
-
-            register_duckdb_functions(con)
+        self._queries: OrderedDict[Hashable, IbisTable] = OrderedDict()
 
     def table(self, name: str) -> IbisTable:
         """The typed table ``name``, renamed columns under their newest names."""
@@ -95,55 +90,36 @@ class Catalog:
         return self._tables[name]
 
     def pair_view(self, shape: frozenset[str]) -> IbisTable:
-        """The pair join of ``shape``, compiled once per connection."""
+        """The pair join of ``shape``, built once per connection."""
         if shape not in self._pair_views:
-            expr = build_pair_join(self.table, shape, self.schema_version)
-            self._pair_views[shape] = self._materialize("pairs", sorted(shape), expr)
+            self._pair_views[shape] = build_pair_join(self.table, shape, self.schema_version)
         return self._pair_views[shape]
 
     def cell_view(self, tables: frozenset[str]) -> IbisTable:
-        """The per-cell join of ``tables``, compiled once per connection."""
+        """The per-cell join of ``tables``, built once per connection."""
         if tables not in self._cell_views:
-            expr = build_cell_join(self.table, tables, self.schema_version)
-            self._cell_views[tables] = self._materialize("cells", sorted(tables), expr)
+            self._cell_views[tables] = build_cell_join(self.table, tables, self.schema_version)
         return self._cell_views[tables]
 
-    def _materialize(self, kind: str, key: list[str], expr: IbisTable) -> IbisTable:
-        if not self.temp_views:
-            return expr
-        digest = hashlib.sha1(",".join(key).encode()).hexdigest()[:12]
-        name = f"_synphys_{kind}_{digest}"
-        started = time.perf_counter()
-        sql = ibis.to_sql(expr, dialect=self.con.name)
-        self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
-        view = self.con.table(name)
-        logger.debug("compiled %s view %s in %.3f s", kind, name, time.perf_counter() - started)
-        return view
+    def memoized(self, key: Hashable, build: Callable[[], IbisTable]) -> IbisTable:
+        """The expression ``build()`` returns, built once per ``key``.
 
-    def compiled(self, key: Hashable, build: Callable[[], IbisTable]) -> IbisTable:
-        """The table ``build()`` returns, as a lazy table over its SQL, compiled once per ``key``.
-
-        Compiling a pair query costs more than running a narrow one; the compiled SQL is kept
-        (for the last ``_COMPILED_CACHE_SIZE`` distinct queries) and the returned table wraps it,
-        so executing it does not compile the expression again. ``ibis.to_sql`` of the result
-        shows that SQL.
+        ``key`` must be equal for queries that build equal expressions (see
+        ``PairQuery.cache_key``). The last ``_QUERY_CACHE_SIZE`` distinct queries are kept; the
+        same expression object comes back for an equal query, so its compiled SQL is found at
+        once in the backend's cache.
         """
-        entry = self._compiled.get(key)
-        if entry is None:
+        expr = self._queries.get(key)
+        if expr is None:
             started = time.perf_counter()
             expr = build()
-            # Left joins make any column nullable, whatever the source declares.
-            schema = ibis.schema(
-                {name: dtype.copy(nullable=True) for name, dtype in expr.schema().items()}
-            )
-            entry = (str(ibis.to_sql(expr, dialect=self.con.name)), schema)
-            self._compiled[key] = entry
-            if len(self._compiled) > _COMPILED_CACHE_SIZE:
-                self._compiled.popitem(last=False)
-            logger.debug("compiled query in %.3f s:\n%s", time.perf_counter() - started, entry[0])
+            self._queries[key] = expr
+            if len(self._queries) > _QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+            logger.debug("built query in %.3f s", time.perf_counter() - started)
         else:
-            self._compiled.move_to_end(key)
-        return self.con.sql(entry[0], schema=entry[1])
+            self._queries.move_to_end(key)
+        return expr
 
     # -- facts about the data ------------------------------------------------------------------
     def multi_row_tables(self) -> frozenset[str]:

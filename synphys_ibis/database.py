@@ -316,14 +316,8 @@ class Database:
         return Catalog(
             con,
             self.schema_version,
-            temp_views=self._temp_views(),
             normalize=self.backend in ("postgresql", "spark"),
         )
-
-    def _temp_views(self) -> bool:
-        # Spark SQL quotes names with backticks (the views' DDL uses double quotes) and plans
-        # an inlined join as well as a view of it.
-        return self.backend not in ("postgresql", "spark")
 
     def _pg_url(self, *, readonly: bool) -> Any:
         from synphys_ibis.engines.postgres import PostgresURL

@@ -559,7 +559,7 @@ class SynphysDatabase(Database):
             schema_version=self.schema_version,
         )
         catalog = self._session_catalog(session)
-        return catalog.compiled(
+        return catalog.memoized(
             ("pair_query", query.cache_key()), lambda: self._build_pair_query(query, catalog)
         )
 
@@ -609,7 +609,7 @@ class SynphysDatabase(Database):
         query = self._validated_args(pair_query_args)
         pre, post = classify(pre_classes), classify(post_classes)
         key = ("matrix_pair_query", *self._matrix_key(pre, post, columns, query))
-        return self.catalog.compiled(key, lambda: self._matrix_expr(pre, post, columns, query))
+        return self.catalog.memoized(key, lambda: self._matrix_expr(pre, post, columns, query))
 
     @staticmethod
     def _matrix_key(
@@ -679,7 +679,7 @@ class SynphysDatabase(Database):
         query = self._validated_args(pair_query_args)
         pre, post = classify(pre_classes), classify(post_classes)
         key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))
-        return self.catalog.compiled(
+        return self.catalog.memoized(
             key,
             lambda: build_connectivity_matrix(
                 self._matrix_expr(pre, post, [column], query),

@@ -18,16 +18,17 @@ from typing import Any, Literal
 
 import duckdb
 import ibis
-import ibis.expr.operations as ops
 import pandas as pd
 import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
 from ibis.expr.types import Expr
 
 from synphys_ibis import settings
+from synphys_ibis.engines.compiled import CompiledSQLCache
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
 from synphys_ibis.schema import load_schema
 from synphys_ibis.schema.normalize import raw_sqlite_schema, typed_table
+from synphys_ibis.stats import register_duckdb_functions
 
 __all__ = [
     "DUCKDB_VERSION",
@@ -84,38 +85,15 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get)
 
 
-class SynphysDuckDBBackend(DuckDBBackend):
+class SynphysDuckDBBackend(CompiledSQLCache, DuckDBBackend):
     """Ibis' DuckDB backend with two fast paths for the queries synphys_ibis hands out.
 
-    * Queries are returned as tables over their compiled SQL (see
-      :meth:`synphys_ibis.catalog.Catalog.compiled`). Ibis would parse that SQL back into a
-      syntax tree and print it again every time it runs (70 ms for a 17x17 matrix, more than
-      DuckDB needs to answer it); run unchanged, the SQL goes to DuckDB as it is. Anything built
-      on top of such a table compiles as usual, and ``ibis.to_sql`` shows the SQL either way.
+    * ``compile`` is memoised by expression (:class:`~synphys_ibis.engines.compiled.CompiledSQLCache`),
+      so running a query again does not compile it again.
     * Ibis 12 turns every column that holds a NULL into Python objects on its way to pandas,
       which doubles the time of a wide query; converting the Arrow result directly keeps numeric
       columns numeric and is several times faster.
     """
-
-    def compile(
-        self,
-        expr: Expr,
-        /,
-        *,
-        limit: int | None = None,
-        params: Mapping[Any, Any] | None = None,
-        pretty: bool = False,
-    ) -> str:
-        op = expr.op()
-        if (
-            isinstance(op, ops.SQLQueryResult)
-            and op.source is self
-            and limit is None
-            and not params
-            and not pretty
-        ):
-            return op.query
-        return super().compile(expr, limit=limit, params=params, pretty=pretty)
 
     def execute(
         self,
@@ -137,9 +115,12 @@ def connect(
     _check_duckdb_version()
     ext_dir = extension_directory(cache)
     ext_dir.mkdir(parents=True, exist_ok=True)
-    return SynphysDuckDBBackend().connect(
+    con = SynphysDuckDBBackend().connect(
         str(database), read_only=read_only, extension_directory=str(ext_dir)
     )
+    # Queries of connectivity matrices call these; every connection the library opens has them.
+    register_duckdb_functions(con)
+    return con
 
 
 def _extension_file(name: ExtensionName) -> Path:

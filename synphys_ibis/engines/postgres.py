@@ -12,6 +12,7 @@ psycopg is imported only when a connection is opened (install ``synphys_ibis[pos
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -145,6 +146,19 @@ def _import_psycopg() -> Any:
     return psycopg
 
 
+@functools.cache
+def _backend_class() -> type:
+    _import_psycopg()
+    from ibis.backends.postgres import Backend
+
+    from synphys_ibis.engines.compiled import CompiledSQLCache
+
+    class SynphysPostgresBackend(CompiledSQLCache, Backend):
+        """Ibis' PostgreSQL backend with ``compile`` memoised by expression."""
+
+    return SynphysPostgresBackend
+
+
 def connect(
     url: PostgresURL,
     db_name: str,
@@ -160,13 +174,10 @@ def connect(
     on a hot standby, where temporary objects cannot be created). With ``read_only=True`` the
     session is then made read-only.
     """
-    _import_psycopg()
-    import ibis
-
     kwargs = url.connect_kwargs(check_database_name(db_name))
     if application_name:
         kwargs["application_name"] = application_name
-    con = ibis.postgres.connect(**kwargs)
+    con = _backend_class()().connect(**kwargs)
     for statement in setup:
         try:
             execute(con, statement)

@@ -191,7 +191,9 @@ def _backend_class() -> type:
     ibis.pyspark  # noqa: B018 - loading the backend this way registers its options (compiler reads them)
     from ibis.backends.pyspark import Backend
 
-    class SynphysSparkBackend(Backend):
+    from synphys_ibis.engines.compiled import CompiledSQLCache
+
+    class SynphysSparkBackend(CompiledSQLCache, Backend):
         """Ibis' PySpark backend, serving a dataset's views under the tables' own names.
 
         Closing it leaves the session running: the session belongs to whoever started it

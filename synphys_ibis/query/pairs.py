@@ -353,14 +353,16 @@ def resolve_filter(
     if isinstance(expr, Deferred):
         resolved: Any = _resolve_names(lambda: expr.resolve(table), table, schema_version)
     elif isinstance(expr, Value):
-        fields = expr.op().find(ops.Field)
+        # Only the expression's own fields: a column of another query reaches into that query's
+        # relations, whose inner fields are not the user's.
+        fields = expr.op().find(ops.Field, filter=ops.Value)
         for f in fields:
             if f.name not in table.columns:
                 if schema_version is not None:
                     raise column_not_found(f.name, schema_version, where="pair query")
                 raise ColumnNotFoundError.for_name(f.name, table.columns, where="pair query")
         mapping = {f: ops.Field(table.op(), f.name) for f in fields}
-        resolved = expr.op().replace(mapping).to_expr()
+        resolved = expr.op().replace(mapping, filter=ops.Value).to_expr()
     elif callable(expr):
         resolved = _resolve_names(lambda: expr(table), table, schema_version)
     else:
@@ -394,7 +396,7 @@ def _resolve_names(resolve: Callable[[], Any], table: IbisTable, schema_version:
 
 
 def _referenced_columns(expr: Value) -> set[str]:
-    return {f.name for f in expr.op().find(ops.Field)}
+    return {f.name for f in expr.op().find(ops.Field, filter=ops.Value)}
 
 
 def sign_column(schema_version: str, class_column: str = "cell_class") -> str:
