@@ -154,7 +154,7 @@ def test_dataset_export(xdb: SynphysDatabase, tmp_path: Path) -> None:
     assert all(pq.read_metadata(p).num_rows <= 1200 for p in parts)  # rotated after 1000 rows
     for part in parts:
         assert (
-            Provenance.from_json(pq.read_metadata(part).metadata[b"synphys_ibis.export.provenance"])
+            Provenance.from_json(pq.read_metadata(part).metadata[b"synphys_ibis.provenance"])
             == written
         )
     assert same_rows(pq.read_table(out).sort_by("id"), query.table.to_pyarrow())
@@ -321,5 +321,5 @@ def test_read_provenance_errors(tmp_path: Path) -> None:
 
 
 def test_module_examples() -> None:
-    result = doctest.testmod(export, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(writers, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

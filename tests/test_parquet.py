@@ -133,7 +133,7 @@ def test_manifest_records_schema_source_and_counts(dataset: Path, release: Path)
         assert sum(f.rows for f in table.files) == table.rows
     con.close()
     text = json.loads((dataset / MANIFEST_NAME).read_text())
-    assert text["format"] == "synphys_ibis.export.parquet/1"
+    assert text["format"] == "synphys_ibis.parquet/1"
 
 
 def test_row_groups_and_files(release: Path, tmp_path: Path) -> None:

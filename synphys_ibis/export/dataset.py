@@ -52,7 +52,7 @@ __all__ = [
 #: The manifest's file name, at the root of the dataset directory.
 MANIFEST_NAME = "synphys_dataset.json"
 #: The layout version written into every manifest.
-MANIFEST_FORMAT = "synphys_ibis.export.parquet/1"
+MANIFEST_FORMAT = "synphys_ibis.parquet/1"
 
 # fsspec protocols whose implementation is an extra of this package.
 _EXTRAS = {"http": "http", "https": "http", "s3": "s3", "s3a": "s3"}

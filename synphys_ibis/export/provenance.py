@@ -70,9 +70,9 @@ __all__ = [
 ]
 
 #: Key of the provenance record in Parquet key-value metadata and Arrow schema metadata.
-PROVENANCE_KEY = "synphys_ibis.export.provenance"
+PROVENANCE_KEY = "synphys_ibis.provenance"
 #: Version tag of the provenance record's layout.
-PROVENANCE_FORMAT = "synphys_ibis.export.provenance/1"
+PROVENANCE_FORMAT = "synphys_ibis.provenance/1"
 #: ``sha256='auto'`` hashes release files up to this size (bytes); larger ones need a marker.
 SHA256_AUTO_LIMIT = 4 * 1024**3
 

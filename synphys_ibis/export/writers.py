@@ -5,7 +5,7 @@ built it (:func:`record` makes one from a ``SynphysDatabase`` method). Exporting
 the rows, a :class:`~synphys_ibis.export.provenance.Provenance` record: the release name and its sha256
 (when known), the schema version, the library and Ibis versions, the query's method and
 parameters, and its SQL. Parquet files carry the record in their key-value metadata (key
-``synphys_ibis.export.provenance``, JSON text); CSV files get a ``<file>.provenance.json`` sidecar;
+``synphys_ibis.provenance``, JSON text); CSV files get a ``<file>.provenance.json`` sidecar;
 :func:`read_provenance` reads either back. The record itself (building it, finding the release's
 sha256, storing and reading it) lives in :mod:`synphys_ibis.export.provenance`; its names are re-exported
 here (``export.Provenance``, ``export.read_provenance``, ...).
