@@ -19,17 +19,15 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
 
 import ibis
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import TableNotFoundError
-from synphys_ibis.query.pairs import aliases, build_cell_join, build_pair_join
-from synphys_ibis.schema import load_schema
+from synphys_ibis.query.pairs import build_cell_join, build_pair_join
 from synphys_ibis.schema.normalize import typed_table
-from synphys_ibis.schema.versions import query_schema, renamed_columns
+from synphys_ibis.schema.rules import VersionRules
 
 __all__ = ["Catalog"]
 
@@ -46,8 +44,9 @@ class Catalog:
     con
         An Ibis connection on which every release table is reachable by its own name with its
         logical types.
-    schema_version
-        The schema version of the database behind ``con``.
+    rules
+        The rules of the schema version of the database behind ``con``
+        (:func:`~synphys_ibis.schema.rules.version_rules`).
     normalize
         Whether ``con`` exposes the raw stored tables (PostgreSQL), which are then given their
         logical types here (:func:`~synphys_ibis.schema.normalize.typed_table`, inlined in each query),
@@ -57,14 +56,15 @@ class Catalog:
     def __init__(
         self,
         con: BaseBackend,
-        schema_version: str,
+        rules: VersionRules,
         *,
         normalize: bool = False,
     ) -> None:
         self.con = con
-        self.schema_version = schema_version
-        self.stored_schema = load_schema(schema_version)
-        self.schema = query_schema(schema_version)
+        self.rules = rules
+        self.schema_version = rules.version
+        self.stored_schema = rules.stored
+        self.schema = rules.schema
         self.normalize = normalize
         self._tables: dict[str, IbisTable] = {}
         self._pair_views: dict[frozenset[str], IbisTable] = {}
@@ -83,7 +83,7 @@ class Catalog:
             table = self.con.table(name)
             if self.normalize:
                 table = typed_table(table, self.stored_schema.table(name))
-            renames = renamed_columns(self.schema_version, name)
+            renames = self.rules.renamed_columns(name)
             if renames:
                 table = table.rename({new: old for old, new in renames.items()})
             self._tables[name] = table
@@ -92,13 +92,13 @@ class Catalog:
     def pair_view(self, shape: frozenset[str]) -> IbisTable:
         """The pair join of ``shape``, built once per connection."""
         if shape not in self._pair_views:
-            self._pair_views[shape] = build_pair_join(self.table, shape, self.schema_version)
+            self._pair_views[shape] = build_pair_join(self.table, shape, self.rules)
         return self._pair_views[shape]
 
     def cell_view(self, tables: frozenset[str]) -> IbisTable:
         """The per-cell join of ``tables``, built once per connection."""
         if tables not in self._cell_views:
-            self._cell_views[tables] = build_cell_join(self.table, tables, self.schema_version)
+            self._cell_views[tables] = build_cell_join(self.table, tables, self.rules)
         return self._cell_views[tables]
 
     def memoized(self, key: Hashable, build: Callable[[], IbisTable]) -> IbisTable:
@@ -126,7 +126,7 @@ class Catalog:
         """Child tables that hold several rows for some value of their join key."""
         if self._multi_row_tables is None:
             checks = []
-            for table, key in _one_to_many_keys(self.schema):
+            for table, key in _one_to_many_keys(self.rules):
                 t = self.table(table)
                 checks.append(
                     t.aggregate(extra=t[key].count() - t[key].nunique()).mutate(
@@ -143,7 +143,7 @@ class Catalog:
         multi = self.multi_row_tables()
         return any(
             a.table in multi
-            for a in aliases(self.schema_version).values()
+            for a in self.rules.aliases.values()
             if a.name in shape and a.how == "left"
         )
 
@@ -160,14 +160,14 @@ class Catalog:
         return self._projects
 
 
-def _one_to_many_keys(schema: Any) -> list[tuple[str, str]]:
+def _one_to_many_keys(rules: VersionRules) -> list[tuple[str, str]]:
     keys = []
     seen = set()
-    for alias in aliases(schema.version).values():
+    for alias in rules.aliases.values():
         if alias.how != "left" or alias.table in seen:
             continue
         seen.add(alias.table)
-        spec = schema.table(alias.table)
+        spec = rules.schema.table(alias.table)
         if alias.key != "id" and alias.key not in spec.unique_columns():
             keys.append((alias.table, alias.key))
     return keys

@@ -46,6 +46,7 @@ from synphys_ibis.catalog import Catalog
 from synphys_ibis.engines.sqlite import read_metadata
 from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, ReadOnlyError
 from synphys_ibis.schema import SCHEMA_VERSION, Table, available_schema_versions, load_schema
+from synphys_ibis.schema.rules import VersionRules, version_rules
 
 if TYPE_CHECKING:
     from synphys_ibis.export.dataset import DatasetManifest
@@ -213,6 +214,11 @@ class Database:
             self._schema_version = str(recorded) if str(recorded) in known else SCHEMA_VERSION
         return self._schema_version
 
+    @property
+    def rules(self) -> VersionRules:
+        """How queries read :attr:`schema_version` (see :mod:`synphys_ibis.schema.rules`)."""
+        return version_rules(self.schema_version)
+
     def _read_metadata(self) -> dict[str, Any] | None:
         """The metadata row (None when the table is empty or, for DuckDB files, not read)."""
         if self.backend == "sqlite":
@@ -315,7 +321,7 @@ class Database:
     def _catalog_for(self, con: BaseBackend) -> Catalog:
         return Catalog(
             con,
-            self.schema_version,
+            self.rules,
             normalize=self.backend in ("postgresql", "spark"),
         )
 

@@ -28,9 +28,10 @@ from synphys_ibis.query.matrix import (
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.query.pairs import FilterExpr, PairQuery, build_pair_query, sign_column
+from synphys_ibis.query.pairs import FilterExpr, PairQuery, build_pair_query
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
 from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
+from synphys_ibis.schema.rules import ClassColumn
 from synphys_ibis.schema.versions import check_stored_tables
 
 __all__ = ["SynphysDatabase"]
@@ -556,7 +557,7 @@ class SynphysDatabase(Database):
             preload=preload,
             filter_exprs=filter_exprs,
             known_projects=self.list_project_names,
-            schema_version=self.schema_version,
+            rules=self.rules,
         )
         catalog = self._session_catalog(session)
         return catalog.memoized(
@@ -579,9 +580,7 @@ class SynphysDatabase(Database):
                 raise InvalidArgumentError(
                     f"pair_query_args may not contain {forbidden!r}; the matrix sets it"
                 )
-        return validate_pair_query(
-            **args, known_projects=self.list_project_names, schema_version=self.schema_version
-        )
+        return validate_pair_query(**args, known_projects=self.list_project_names, rules=self.rules)
 
     def matrix_pair_query(
         self,
@@ -618,11 +617,11 @@ class SynphysDatabase(Database):
         columns: Sequence[str] | None,
         query: PairQuery,
     ) -> tuple[Any, ...]:
-        version = query.schema_version
+        rules = query.rules
         return (
-            tuple((name, cls.cache_key(version)) for name, cls in pre.items()),
-            tuple((name, cls.cache_key(version)) for name, cls in post.items()),
-            public_column_names(columns, version),
+            tuple((name, cls.cache_key(rules)) for name, cls in pre.items()),
+            tuple((name, cls.cache_key(rules)) for name, cls in post.items()),
+            public_column_names(columns, rules),
             query.cache_key(),
         )
 
@@ -649,7 +648,7 @@ class SynphysDatabase(Database):
         pre_classes: Mapping[str, CellClass],
         post_classes: Mapping[str, CellClass],
         *,
-        class_column: str = "cell_class_nonsynaptic",
+        class_column: ClassColumn = "cell_class_nonsynaptic",
         **pair_query_args: Any,
     ) -> IbisTable:
         """Connection probability for every class pair, as ONE lazy table.
@@ -671,11 +670,7 @@ class SynphysDatabase(Database):
         **pair_query_args
             Filters of :meth:`pair_query` (``species='mouse'``, ``experiment_type=...``).
         """
-        if class_column not in ("cell_class", "cell_class_nonsynaptic"):
-            raise InvalidArgumentError.for_value(
-                "class_column", class_column, ["cell_class", "cell_class_nonsynaptic"]
-            )
-        column = f"pre_cell_{sign_column(self.schema_version, class_column)}"
+        column = f"pre_cell_{self.rules.sign_column(class_column)}"
         query = self._validated_args(pair_query_args)
         pre, post = classify(pre_classes), classify(post_classes)
         key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))

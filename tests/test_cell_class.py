@@ -18,7 +18,10 @@ from synphys_ibis import (
     tutorial_classes,
 )
 from synphys_ibis.query.cell_class import CELL_SIDE_TABLES, cell_columns
+from synphys_ibis.schema.rules import version_rules
 from tests.reference import reference_pair_ids
+
+NEWEST = version_rules("22")
 
 
 def test_unknown_criterion_lists_the_valid_ones() -> None:
@@ -51,7 +54,7 @@ def test_name_must_be_a_string() -> None:
 
 
 def test_criteria_keys_are_the_97_cell_side_columns() -> None:
-    names = cell_columns()
+    names = cell_columns(NEWEST)
     assert len(names) == 97
     assert names["cortical_layer"][0] == "cortical_cell_location"
     assert names["cell_id"][0] == "morphology"  # first table with the column wins
@@ -125,9 +128,13 @@ def test_standard_class_sets() -> None:
 
 
 def test_tables_read_by_a_class() -> None:
-    assert CellClass(cre_type="sst").tables() == {"cell"}
-    assert CellClass(_.rheobase > 0, t_type="x").tables() == {"cell", "intrinsic", "patch_seq"}
-    assert CellClass().tables() == {"cell"}
+    assert CellClass(cre_type="sst").tables(NEWEST) == {"cell"}
+    assert CellClass(_.rheobase > 0, t_type="x").tables(NEWEST) == {
+        "cell",
+        "intrinsic",
+        "patch_seq",
+    }
+    assert CellClass().tables(NEWEST) == {"cell"}
 
 
 def test_empty_class_contains_every_cell(db: SynphysDatabase, ref: sqlite3.Connection) -> None:

@@ -229,13 +229,13 @@ def _has_empty_struct(type_: pa.DataType) -> bool:
 # -- which columns are encoded ------------------------------------------------------------------------
 @cache
 def _json_names(schema_version: str) -> frozenset[str]:
-    from synphys_ibis.query.pairs import aliases, pair_columns
-    from synphys_ibis.schema.versions import query_schema
+    from synphys_ibis.schema.rules import version_rules
 
-    schema = query_schema(schema_version)
+    rules = version_rules(schema_version)
+    schema = rules.schema
     names = {name for table in schema for name in table.columns_of_type("object")}
-    tables = {alias.name: alias.table for alias in aliases(schema_version).values()}
-    for public, (alias, column) in pair_columns(schema_version).items():
+    tables = {alias.name: alias.table for alias in rules.aliases.values()}
+    for public, (alias, column) in rules.pair_columns.items():
         if alias is not None and schema.table(tables[alias]).column(column).type == "object":
             names.add(public)
     return frozenset(names)

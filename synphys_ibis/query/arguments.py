@@ -14,8 +14,8 @@ from typing import Any
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.query.cell_class import CellClass
 from synphys_ibis.query.pairs import PRELOAD_GROUPS, PairQuery, Range
-from synphys_ibis.schema import SCHEMA_VERSION
 from synphys_ibis.schema.constants import COARSE_MATRIX_PROJECTS, SYNAPSE_TYPES
+from synphys_ibis.schema.rules import VersionRules
 
 __all__ = ["validate_pair_query"]
 
@@ -38,13 +38,13 @@ def validate_pair_query(
     preload: Any = (),
     filter_exprs: Any = None,
     known_projects: Callable[[], Sequence[str | None]],
-    schema_version: str = SCHEMA_VERSION,
+    rules: VersionRules,
 ) -> PairQuery:
     """Check every pair-query argument and return the validated :class:`PairQuery`.
 
     ``known_projects`` is called (only when project names are given) to check them against the
     project names present in the database. Cell classes and filters are checked against
-    ``schema_version`` (the database's) when the query is keyed or built
+    ``rules`` (those of the database's schema version) when the query is keyed or built
     (:meth:`PairQuery.cache_key`).
     """
     if experiment_type is not None:
@@ -79,7 +79,7 @@ def validate_pair_query(
         internal=_strings("internal", internal),
         preload=_preload(preload),
         filter_exprs=tuple(filters),
-        schema_version=schema_version,
+        rules=rules,
     )
 
 

@@ -24,7 +24,8 @@ Examples
 >>> CellClass(cre_type=("nr5a1", "rorb"), cortical_layer="4").name
 "L4 ('nr5a1', 'rorb')"
 >>> deep = CellClass(_.fractional_layer_depth > 0.5, dendrite_type="spiny", name="deep spiny")
->>> sorted(deep.tables())
+>>> from synphys_ibis.schema.rules import version_rules
+>>> sorted(deep.tables(version_rules("22")))
 ['cell', 'cortical_cell_location', 'morphology']
 >>> sst == "l23sst"
 True
@@ -43,10 +44,10 @@ from ibis.expr.types import BooleanValue, Value
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
-from synphys_ibis.schema import SCHEMA_VERSION, Column, available_schema_versions
+from synphys_ibis.schema import Column, available_schema_versions
 from synphys_ibis.schema.constants import EXCITATORY_CRE_TYPES, INHIBITORY_CRE_TYPES
 from synphys_ibis.schema.normalize import LOGICAL_DTYPES
-from synphys_ibis.schema.versions import availability_hint, query_schema
+from synphys_ibis.schema.rules import CELL_SIDE_TABLES, VersionRules, version_rules
 
 __all__ = [
     "CELL_SIDE_TABLES",
@@ -60,33 +61,16 @@ __all__ = [
     "tutorial_classes",
 ]
 
-#: Tables a cell class can read, in the order a column name is looked up.
-CELL_SIDE_TABLES: tuple[str, ...] = (
-    "cell",
-    "morphology",
-    "intrinsic",
-    "cortical_cell_location",
-    "patch_seq",
-)
-
 Predicate: TypeAlias = Deferred | Callable[[IbisTable], BooleanValue]
 
 
-@cache
-def cell_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str, Column]]:
+def cell_columns(rules: VersionRules) -> Mapping[str, tuple[str, Column]]:
     """Map every legal criterion name to ``(table, column)``, first table of the lookup order wins.
 
-    Names are those of :func:`synphys_ibis.schema.versions.query_schema` (renamed columns under their
-    newest name).
+    Names are those queries use (renamed columns under their newest name); see
+    :attr:`synphys_ibis.schema.rules.VersionRules.cell_columns`.
     """
-    schema = query_schema(schema_version)
-    columns: dict[str, tuple[str, Column]] = {}
-    for table_name in CELL_SIDE_TABLES:
-        if table_name not in schema:
-            continue
-        for column in schema.table(table_name).columns:
-            columns.setdefault(column.name, (table_name, column))
-    return columns
+    return rules.cell_columns
 
 
 @cache
@@ -94,15 +78,15 @@ def any_version_cell_columns() -> dict[str, tuple[str, Column]]:
     """Criterion names of every published schema version (the newest version's column wins)."""
     columns: dict[str, tuple[str, Column]] = {}
     for version in reversed(available_schema_versions()):
-        for name, owner in cell_columns(version).items():
+        for name, owner in version_rules(version).cell_columns.items():
             columns.setdefault(name, owner)
     return columns
 
 
 @cache
-def _cell_namespace(schema_version: str | None) -> IbisTable:
+def _cell_namespace(version: str | None) -> IbisTable:
     """An unbound table with every cell-side column, to resolve and inspect deferred predicates."""
-    known = any_version_cell_columns() if schema_version is None else cell_columns(schema_version)
+    known = any_version_cell_columns() if version is None else version_rules(version).cell_columns
     fields = {name: LOGICAL_DTYPES[col.type] for name, (_, col) in known.items()}
     return ibis.table(fields, name="cell_side")
 
@@ -245,11 +229,11 @@ class CellClass:
         return {True: "ex", False: "in", None: None}[self.is_excitatory]
 
     # -- query building --------------------------------------------------------------------
-    def cache_key(self, schema_version: str = SCHEMA_VERSION) -> tuple[Any, ...]:
+    def cache_key(self, rules: VersionRules) -> tuple[Any, ...]:
         """A hashable value equal for classes that select the same cells by the same SQL."""
-        self.check(schema_version)
+        self.check(rules)
         criteria = tuple(sorted((k, _hashable(v)) for k, v in self.criteria.items()))
-        namespace = _cell_namespace(schema_version)
+        namespace = _cell_namespace(rules.version)
         exprs = tuple(_resolve_predicate(e, namespace).op() for e in self.exprs)
         return (criteria, exprs)
 
@@ -257,8 +241,8 @@ class CellClass:
         """Cell-side column names this class reads."""
         return self._columns
 
-    def check(self, schema_version: str = SCHEMA_VERSION) -> None:
-        """Raise if ``schema_version`` cannot answer this class.
+    def check(self, rules: VersionRules) -> None:
+        """Raise if the schema version of ``rules`` cannot answer this class.
 
         Raises
         ------
@@ -266,27 +250,27 @@ class CellClass:
             Naming the first column the version lacks, the versions that have it, and what the
             version records instead where there is something.
         """
-        known = cell_columns(schema_version)
+        known = rules.cell_columns
         missing = sorted(c for c in self._columns if c not in known)
         if missing:
-            hint = availability_hint(missing[0], schema_version, cell_columns)
+            hint = rules.missing_hint(missing[0], "cell")
             raise ColumnNotFoundError.for_name(
                 missing[0],
                 known,
-                where=f"the cell-side tables of schema version {schema_version}",
+                where=f"the cell-side tables of schema version {rules.version}",
                 hint=hint,
             )
 
-    def tables(self, schema_version: str = SCHEMA_VERSION) -> frozenset[str]:
-        """Tables this class reads in ``schema_version`` (always including ``cell``)."""
-        self.check(schema_version)
-        known = cell_columns(schema_version)
+    def tables(self, rules: VersionRules) -> frozenset[str]:
+        """Tables this class reads in the schema version of ``rules`` (always including ``cell``)."""
+        self.check(rules)
+        known = rules.cell_columns
         return frozenset({"cell"} | {known[c][0] for c in self._columns})
 
-    def predicate(self, cells: IbisTable, schema_version: str = SCHEMA_VERSION) -> BooleanValue:
+    def predicate(self, cells: IbisTable, rules: VersionRules) -> BooleanValue:
         """The boolean expression selecting this class's rows of a per-cell table."""
-        self.check(schema_version)
-        known = cell_columns(schema_version)
+        self.check(rules)
+        known = rules.cell_columns
         conditions: list[BooleanValue] = []
         for key, value in self.criteria.items():
             conditions.append(_criterion(cells[key], known[key][1], value))
@@ -313,8 +297,8 @@ def _hashable(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def _predicate_columns(expr: Any, schema_version: str | None) -> set[str]:
-    namespace = _cell_namespace(schema_version)
+def _predicate_columns(expr: Any, version: str | None) -> set[str]:
+    namespace = _cell_namespace(version)
     resolved = _resolve_predicate(expr, namespace)
     return {field.name for field in resolved.op().find(ops.Field)}
 

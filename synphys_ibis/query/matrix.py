@@ -16,8 +16,8 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.query.cell_class import CellClass, classify
-from synphys_ibis.query.pairs import PairQuery, column_not_found, pair_columns, probed_condition
-from synphys_ibis.schema import SCHEMA_VERSION
+from synphys_ibis.query.pairs import PairQuery, column_not_found, probed_condition
+from synphys_ibis.schema.rules import VersionRules
 from synphys_ibis.stats import ci_functions
 
 __all__ = [
@@ -29,15 +29,13 @@ __all__ = [
 ]
 
 
-def public_column_names(
-    columns: Sequence[str] | None, schema_version: str = SCHEMA_VERSION
-) -> tuple[str, ...]:
+def public_column_names(columns: Sequence[str] | None, rules: VersionRules) -> tuple[str, ...]:
     """Validate joined-column names, accepting ``synapse_psp_amplitude`` or ``synapse.psp_amplitude``."""
     if columns is None:
         return ()
     if isinstance(columns, str):
         columns = [columns]
-    known = pair_columns(schema_version)
+    known = rules.pair_columns
     names = []
     for column in columns:
         if not isinstance(column, str):
@@ -49,7 +47,7 @@ def public_column_names(
         if name not in known:
             raise column_not_found(
                 name,
-                schema_version,
+                rules,
                 where="pair query columns",
                 hint="Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude.",
                 spelled=column,
@@ -61,8 +59,8 @@ def public_column_names(
 def class_membership(
     classes: Mapping[str, CellClass],
     cell_view: Callable[[frozenset[str]], IbisTable],
-    cells_repeat: Callable[[frozenset[str]], bool] = lambda tables: True,
-    schema_version: str = SCHEMA_VERSION,
+    cells_repeat: Callable[[frozenset[str]], bool],
+    rules: VersionRules,
 ) -> IbisTable:
     """``(cell_id, class_name)`` for every cell in every class, each membership once.
 
@@ -71,16 +69,12 @@ def class_membership(
     one of its rows satisfies all the class's criteria; when ``cells_repeat(tables)`` says the
     join can repeat a cell, memberships are made distinct.
     """
-    tables: frozenset[str] = frozenset().union(
-        *(cls.tables(schema_version) for cls in classes.values())
-    )
+    tables: frozenset[str] = frozenset().union(*(cls.tables(rules) for cls in classes.values()))
     cells = cell_view(tables)
     no_class = ibis.null(dt.string)
     matches = ibis.array(
         [
-            ibis.ifelse(
-                cls.predicate(cells, schema_version), ibis.literal(name, type=dt.string), no_class
-            )
+            ibis.ifelse(cls.predicate(cells, rules), ibis.literal(name, type=dt.string), no_class)
             for name, cls in classes.items()
         ]
     ).filter(lambda name: name.notnull())
@@ -101,7 +95,7 @@ def build_matrix_pair_query(
     """One row per (pre_class, post_class, pair) membership, with the pair columns and ``columns``."""
     pre = classify(pre_classes)
     post = classify(post_classes)
-    extra = public_column_names(columns, query.schema_version)
+    extra = public_column_names(columns, query.rules)
     pairs = build_pairs(query.with_columns(*extra))
     output = ["pre_class", "post_class", *pairs.columns]
     if not pre or not post:
@@ -111,11 +105,11 @@ def build_matrix_pair_query(
             .mutate(pre_class=empty, post_class=empty)
             .select(output)
         )
-    version = query.schema_version
-    pre_members = class_membership(pre, cell_view, cells_repeat, version).rename(
+    rules = query.rules
+    pre_members = class_membership(pre, cell_view, cells_repeat, rules).rename(
         __pre_member="cell_id", pre_class="class_name"
     )
-    post_members = class_membership(post, cell_view, cells_repeat, version).rename(
+    post_members = class_membership(post, cell_view, cells_repeat, rules).rename(
         __post_member="cell_id", post_class="class_name"
     )
     joined = pairs.join(pre_members, pairs.pre_cell_id == pre_members["__pre_member"]).join(

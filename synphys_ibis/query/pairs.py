@@ -17,9 +17,9 @@ table's columns are named ``<alias>_<column>`` (``pre_cell_cre_type``, ``synapse
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.operations as ops
@@ -28,147 +28,61 @@ from ibis.expr.types import BooleanValue, Value
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
-from synphys_ibis.query.cell_class import CellClass, cell_columns
-from synphys_ibis.schema import SCHEMA_VERSION, available_schema_versions
+from synphys_ibis.query.cell_class import CellClass
+from synphys_ibis.schema import available_schema_versions
 from synphys_ibis.schema.constants import (
     PROBED_PAIR_TEST_SPIKE_LIMIT,
 )
 from synphys_ibis.schema.normalize import LOGICAL_DTYPES
-from synphys_ibis.schema.versions import availability_hint, query_schema
+from synphys_ibis.schema.rules import CELL_SIDE_TABLES, JOIN_GRAPH, VersionRules, version_rules
 
 __all__ = [
-    "ALIASES",
     "PRELOAD_GROUPS",
-    "Alias",
     "PairQuery",
-    "aliases",
     "any_version_pair_namespace",
     "build_cell_join",
     "build_pair_join",
     "build_pair_query",
-    "pair_columns",
     "pair_namespace",
     "probed_condition",
 ]
 
 
-@dataclass(frozen=True)
-class Alias:
-    """One joined relation of the pair query.
-
-    The relation ``table`` is joined on ``<table>.<key> = <parent>.<parent_key>``, where
-    ``parent`` is the pair table (None) or another alias and ``parent_key`` a public column name.
-    """
-
-    name: str
-    table: str
-    key: str
-    parent_key: str
-    how: Literal["inner", "left"] = "left"
-    parent: str | None = None
-
-
-def _cell_side(prefix: str, cell_key: str) -> list[Alias]:
-    return [
-        Alias(f"{prefix}_{table}", table, "cell_id", cell_key)
-        for table in ("morphology", "patch_seq", "intrinsic", "cortical_cell_location")
-    ]
-
-
-#: Every relation a pair query of the newest schema can join, in result-column order (parents
-#: before children); :func:`aliases` gives those of one schema version.
-ALIASES: tuple[Alias, ...] = (
-    Alias("experiment", "experiment", "id", "experiment_id", how="inner"),
-    Alias("slice", "slice", "id", "experiment_slice_id", parent="experiment"),
-    Alias("pre_cell", "cell", "id", "pre_cell_id", how="inner"),
-    Alias("post_cell", "cell", "id", "post_cell_id", how="inner"),
-    *sorted(
-        _cell_side("pre", "pre_cell_id") + _cell_side("post", "post_cell_id"),
-        key=lambda a: (
-            ("morphology", "patch_seq", "intrinsic", "cortical_cell_location").index(a.table),
-            a.name.startswith("post"),
-        ),
-    ),
-    Alias("synapse", "synapse", "pair_id", "id"),
-    Alias("resting_state_fit", "resting_state_fit", "synapse_id", "synapse_id", parent="synapse"),
-    Alias("dynamics", "dynamics", "pair_id", "id"),
-    Alias("synapse_model", "synapse_model", "pair_id", "id"),
-    Alias("conductance", "conductance", "synapse_id", "synapse_id", parent="synapse"),
-    Alias("synapse_prediction", "synapse_prediction", "pair_id", "id"),
-)
-#: Aliases every pair query joins: their inner joins decide which pairs exist.
-BASE_ALIASES = frozenset(a.name for a in ALIASES if a.how == "inner")
-
-
-@cache
-def aliases(schema_version: str = SCHEMA_VERSION) -> dict[str, Alias]:
-    """The relations a pair query of ``schema_version`` can join, by name, in column order.
-
-    Tables the version lacks are left out. A child of ``synapse`` that the version keys by
-    ``pair_id`` instead (``resting_state_fit`` in versions 15-16) is joined to the pair.
-    """
-    schema = query_schema(schema_version)
-    result: dict[str, Alias] = {}
-    for alias in ALIASES:
-        if alias.table not in schema:
-            continue
-        spec = schema.table(alias.table)
-        if not spec.has_column(alias.key) and spec.has_column("pair_id"):
-            alias = replace(alias, key="pair_id", parent_key="id", parent=None)
-        result[alias.name] = alias
-    return result
-
-
 #: ``preload`` groups: which joined columns appear in the result.
 PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
     "experiment": ("experiment", "slice"),
-    "cell": tuple(a.name for a in ALIASES if a.name.startswith(("pre_", "post_"))),
+    "cell": tuple(a.name for a in JOIN_GRAPH if a.name.startswith(("pre_", "post_"))),
     "synapse": ("synapse", "resting_state_fit", "dynamics", "synapse_model", "conductance"),
     "synapse_prediction": ("synapse_prediction",),
 }
 
 
-@cache
-def pair_columns(schema_version: str = SCHEMA_VERSION) -> dict[str, tuple[str | None, str]]:
-    """Map every public pair-query column to ``(alias, column)``; alias None is the pair table."""
-    schema = query_schema(schema_version)
-    columns: dict[str, tuple[str | None, str]] = {
-        name: (None, name) for name in schema.table("pair").column_names
-    }
-    for alias in aliases(schema_version).values():
-        for column in schema.table(alias.table).column_names:
-            columns.setdefault(f"{alias.name}_{column}", (alias.name, column))
-    return columns
-
-
 def column_not_found(
-    name: str, schema_version: str, *, where: str, hint: str = "", spelled: str | None = None
+    name: str, rules: VersionRules, *, where: str, hint: str = "", spelled: str | None = None
 ) -> ColumnNotFoundError:
-    """The error for a pair-query column ``name`` (as the user ``spelled`` it) that
-    ``schema_version`` does not have, saying which versions have it."""
-    availability = availability_hint(name, schema_version, pair_columns)
+    """The error for a pair-query column ``name`` (as the user ``spelled`` it) that the version
+    of ``rules`` does not have, saying which versions have it."""
+    availability = rules.missing_hint(name, "pair")
     return ColumnNotFoundError.for_name(
         spelled or name,
-        pair_columns(schema_version),
+        rules.pair_columns,
         where=where,
         hint=" ".join(h for h in (availability, hint) if h),
     )
 
 
-def alias_columns(alias: str, schema_version: str = SCHEMA_VERSION) -> list[str]:
-    """Public names of one alias's columns, in table order."""
-    return [name for name, (owner, _) in pair_columns(schema_version).items() if owner == alias]
+def pair_namespace(rules: VersionRules) -> IbisTable:
+    """An unbound table holding every public pair-query column, for resolving user filters."""
+    return _pair_namespace(rules.version)
 
 
 @cache
-def pair_namespace(schema_version: str = SCHEMA_VERSION) -> IbisTable:
-    """An unbound table holding every public pair-query column, for resolving user filters."""
-    schema = query_schema(schema_version)
-    by_name = aliases(schema_version)
+def _pair_namespace(version: str) -> IbisTable:
+    rules = version_rules(version)
     fields = {}
-    for public, (alias, column) in pair_columns(schema_version).items():
-        table = "pair" if alias is None else by_name[alias].table
-        fields[public] = LOGICAL_DTYPES[schema.table(table).column(column).type]
+    for public, (alias, column) in rules.pair_columns.items():
+        table = "pair" if alias is None else rules.aliases[alias].table
+        fields[public] = LOGICAL_DTYPES[rules.schema.table(table).column(column).type]
     return ibis.table(fields, name="pair_query")
 
 
@@ -177,45 +91,29 @@ def any_version_pair_namespace() -> IbisTable:
     """Like :func:`pair_namespace`, with the columns of every published schema version."""
     fields: dict[str, Any] = {}
     for version in reversed(available_schema_versions()):
-        for name, dtype in pair_namespace(version).schema().items():
+        for name, dtype in _pair_namespace(version).schema().items():
             fields.setdefault(name, dtype)
     return ibis.table(fields, name="pair_query")
-
-
-def with_parents(
-    names: frozenset[str] | set[str], schema_version: str = SCHEMA_VERSION
-) -> frozenset[str]:
-    """Close a set of aliases over the aliases they are joined through, plus the base joins."""
-    by_name = aliases(schema_version)
-    result = set(names) | BASE_ALIASES
-    for name in list(result):
-        parent = by_name[name].parent
-        while parent is not None:
-            result.add(parent)
-            parent = by_name[parent].parent
-    return frozenset(result)
 
 
 TableLookup: TypeAlias = Callable[[str], IbisTable]
 
 
-def build_pair_join(
-    table: TableLookup, shape: frozenset[str], schema_version: str = SCHEMA_VERSION
-) -> IbisTable:
-    """Join ``pair`` with the aliases in ``shape`` (closed with :func:`with_parents`).
+def build_pair_join(table: TableLookup, shape: frozenset[str], rules: VersionRules) -> IbisTable:
+    """Join ``pair`` with the aliases in ``shape`` (closed over their parents and the base joins).
 
     The result has every pair column and every column of the joined aliases, publicly named.
     """
-    shape = with_parents(shape, schema_version)
+    shape = rules.with_parents(shape)
     pair = table("pair")
     relations: dict[str | None, IbisTable] = {None: pair}
     joined = pair
     output = list(pair.columns)
-    for alias in aliases(schema_version).values():
+    for alias in rules.aliases.values():
         if alias.name not in shape:
             continue
         source = table(alias.table)
-        public = alias_columns(alias.name, schema_version)
+        public = rules.alias_columns(alias.name)
         key = f"__{alias.name}_key"
         projection = {name: source[name.removeprefix(alias.name + "_")] for name in public}
         projection[key] = source[alias.key]
@@ -228,7 +126,7 @@ def build_pair_join(
 
 
 def build_cell_join(
-    table: TableLookup, cell_tables: frozenset[str], schema_version: str = SCHEMA_VERSION
+    table: TableLookup, cell_tables: frozenset[str], rules: VersionRules
 ) -> IbisTable:
     """One row per cell (and per combination of its related rows) with bare column names.
 
@@ -238,9 +136,9 @@ def build_cell_join(
     cell = table("cell")
     joined = cell
     output: dict[str, Value] = {}
-    owners = cell_columns(schema_version)
+    owners = rules.cell_columns
     relations = {"cell": cell}
-    for table_name in ("morphology", "intrinsic", "cortical_cell_location", "patch_seq"):
+    for table_name in CELL_SIDE_TABLES[1:]:
         if table_name not in cell_tables:
             continue
         relation = table(table_name)
@@ -279,23 +177,23 @@ class PairQuery:
     preload: tuple[str, ...] = ()
     filter_exprs: tuple[FilterExpr, ...] = ()
     extra_columns: tuple[str, ...] = ()
-    schema_version: str = SCHEMA_VERSION
+    #: The rules of the database's schema version (no default: a query is always of one).
+    rules: VersionRules = field(kw_only=True)
 
     def output_columns(self) -> list[str]:
         """Result columns: the pair's own, the preloaded groups', then ``extra_columns``.
 
         A preloaded table that this schema version lacks contributes no columns.
         """
-        version = self.schema_version
-        names = list(query_schema(version).table("pair").column_names)
+        rules = self.rules
+        names = list(rules.schema.table("pair").column_names)
         preloaded = {a for group in self.preload for a in PRELOAD_GROUPS[group]}
-        for alias in aliases(version):
+        for alias in rules.aliases:
             if alias in preloaded:
-                names += alias_columns(alias, version)
-        known = pair_columns(version)
+                names += rules.alias_columns(alias)
         for column in self.extra_columns:
-            if column not in known:
-                raise column_not_found(column, version, where="pair query columns")
+            if column not in rules.pair_columns:
+                raise column_not_found(column, rules, where="pair query columns")
             if column not in names:
                 names.append(column)
         return names
@@ -306,21 +204,21 @@ class PairQuery:
         if self.synapse_type is not None:
             used.add("synapse_synapse_type")
         if self.synapse_probed:
-            used.add(f"pre_cell_{sign_column(self.schema_version)}")
+            used.add(f"pre_cell_{self.rules.sign_column()}")
         if self.age is not None and self.age != (None, None):
             used.add("slice_age")
         if self.species is not None:
             used.add("slice_species")
-        namespace = pair_namespace(self.schema_version)
+        namespace = pair_namespace(self.rules)
         for expr in self.filter_exprs:
-            used |= _referenced_columns(resolve_filter(expr, namespace, self.schema_version))
+            used |= _referenced_columns(resolve_filter(expr, namespace, self.rules))
         return used
 
     def shape(self) -> frozenset[str]:
         """The aliases the join needs for these filters and output columns."""
-        columns = pair_columns(self.schema_version)
+        columns = self.rules.pair_columns
         needed = {columns[c][0] for c in self.filter_columns() | set(self.output_columns())}
-        return with_parents({a for a in needed if a is not None}, self.schema_version)
+        return self.rules.with_parents({a for a in needed if a is not None})
 
     def cache_key(self) -> tuple[Any, ...]:
         """A hashable value equal for queries that compile to the same SQL.
@@ -328,14 +226,16 @@ class PairQuery:
         Filters are keyed by their resolved Ibis operation (structural equality), so two
         deferreds or callables producing the same condition share an entry.
         """
-        namespace = pair_namespace(self.schema_version)
+        namespace = pair_namespace(self.rules)
         parts: list[Any] = []
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             if isinstance(value, CellClass):
-                value = ("class", value.cache_key(self.schema_version))
+                value = ("class", value.cache_key(self.rules))
+            elif isinstance(value, VersionRules):
+                value = value.version
             elif name == "filter_exprs":
-                value = tuple(resolve_filter(e, namespace, self.schema_version).op() for e in value)
+                value = tuple(resolve_filter(e, namespace, self.rules).op() for e in value)
             parts.append((name, value))
         return tuple(parts)
 
@@ -343,28 +243,26 @@ class PairQuery:
         return replace(self, extra_columns=tuple(dict.fromkeys((*self.extra_columns, *names))))
 
 
-def resolve_filter(
-    expr: FilterExpr, table: IbisTable, schema_version: str | None = None
-) -> BooleanValue:
+def resolve_filter(expr: FilterExpr, table: IbisTable, rules: VersionRules | None) -> BooleanValue:
     """Bind a user filter (deferred, callable, or expression on any table) to ``table`` by name.
 
-    With ``schema_version``, an unknown column's error says which versions have it.
+    With ``rules``, an unknown column's error says which schema versions have it.
     """
     if isinstance(expr, Deferred):
-        resolved: Any = _resolve_names(lambda: expr.resolve(table), table, schema_version)
+        resolved: Any = _resolve_names(lambda: expr.resolve(table), table, rules)
     elif isinstance(expr, Value):
         # Only the expression's own fields: a column of another query reaches into that query's
         # relations, whose inner fields are not the user's.
         fields = expr.op().find(ops.Field, filter=ops.Value)
         for f in fields:
             if f.name not in table.columns:
-                if schema_version is not None:
-                    raise column_not_found(f.name, schema_version, where="pair query")
+                if rules is not None:
+                    raise column_not_found(f.name, rules, where="pair query")
                 raise ColumnNotFoundError.for_name(f.name, table.columns, where="pair query")
         mapping = {f: ops.Field(table.op(), f.name) for f in fields}
         resolved = expr.op().replace(mapping, filter=ops.Value).to_expr()
     elif callable(expr):
-        resolved = _resolve_names(lambda: expr(table), table, schema_version)
+        resolved = _resolve_names(lambda: expr(table), table, rules)
     else:
         raise InvalidArgumentError(
             f"filter_exprs entries must be Ibis boolean expressions, deferreds such as "
@@ -381,15 +279,13 @@ def resolve_filter(
 _NAMING_HINT = "Joined columns are named <alias>_<column>, e.g. synapse_psp_amplitude."
 
 
-def _resolve_names(resolve: Callable[[], Any], table: IbisTable, schema_version: str | None) -> Any:
+def _resolve_names(resolve: Callable[[], Any], table: IbisTable, rules: VersionRules | None) -> Any:
     try:
         return resolve()
     except AttributeError as err:
         bad = str(err).rsplit("attribute ", 1)[-1].strip("'\" ")
-        if schema_version is not None:
-            raise column_not_found(
-                bad, schema_version, where="pair query", hint=_NAMING_HINT
-            ) from err
+        if rules is not None:
+            raise column_not_found(bad, rules, where="pair query", hint=_NAMING_HINT) from err
         raise ColumnNotFoundError.for_name(
             bad, table.columns, where="pair query", hint=_NAMING_HINT
         ) from err
@@ -397,16 +293,6 @@ def _resolve_names(resolve: Callable[[], Any], table: IbisTable, schema_version:
 
 def _referenced_columns(expr: Value) -> set[str]:
     return {f.name for f in expr.op().find(ops.Field, filter=ops.Value)}
-
-
-def sign_column(schema_version: str, class_column: str = "cell_class") -> str:
-    """The cell column holding a cell's sign in ``schema_version``.
-
-    ``class_column`` (``cell_class`` or ``cell_class_nonsynaptic``) where the version has it;
-    version 15 has only ``is_excitatory``.
-    """
-    cell = query_schema(schema_version).table("cell")
-    return class_column if cell.has_column(class_column) else "is_excitatory"
 
 
 def cell_sign(column: Value) -> Value:
@@ -438,7 +324,7 @@ def _pair_filters(query: PairQuery, view: IbisTable) -> list[BooleanValue]:
     if query.synapse_type is not None:
         filters.append(view.synapse_synapse_type == query.synapse_type)
     if query.synapse_probed:
-        filters.append(probed_condition(view, f"pre_cell_{sign_column(query.schema_version)}"))
+        filters.append(probed_condition(view, f"pre_cell_{query.rules.sign_column()}"))
     if query.electrical is not None:
         filters.append(view.has_electrical == query.electrical)
     for column, values in (
@@ -459,18 +345,18 @@ def _pair_filters(query: PairQuery, view: IbisTable) -> list[BooleanValue]:
                 filters.append(view[column] <= high)
     if query.species is not None:
         filters.append(view.slice_species == query.species)
-    filters += [resolve_filter(expr, view, query.schema_version) for expr in query.filter_exprs]
+    filters += [resolve_filter(expr, view, query.rules) for expr in query.filter_exprs]
     return filters
 
 
 def class_cell_ids(
     cls: CellClass,
     cell_view: Callable[[frozenset[str]], IbisTable],
-    schema_version: str = SCHEMA_VERSION,
+    rules: VersionRules,
 ) -> IbisTable:
     """The ids of the cells in ``cls``, as a one-column table ``id``."""
-    cells = cell_view(cls.tables(schema_version))
-    return cells.filter(cls.predicate(cells, schema_version)).select("id")
+    cells = cell_view(cls.tables(rules))
+    return cells.filter(cls.predicate(cells, rules)).select("id")
 
 
 def build_pair_query(
@@ -492,14 +378,12 @@ def build_pair_query(
     filters = _pair_filters(query, view)
     for cls, column in ((query.pre_class, "pre_cell_id"), (query.post_class, "post_cell_id")):
         if cls is not None and (cls.criteria or cls.exprs):
-            filters.append(
-                view[column].isin(class_cell_ids(cls, cell_view, query.schema_version).id)
-            )
+            filters.append(view[column].isin(class_cell_ids(cls, cell_view, query.rules).id))
     result = view.filter(*filters) if filters else view
     if duplicated(shape):
         child_ids = [
             f"{alias.name}_id"
-            for alias in aliases(query.schema_version).values()
+            for alias in query.rules.aliases.values()
             if alias.name in shape and alias.how == "left"
         ]
         rank = ibis.row_number().over(group_by=result.id, order_by=[result[c] for c in child_ids])

@@ -39,7 +39,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -49,7 +49,6 @@ from synphys_ibis.schema import Schema, available_schema_versions, load_schema
 __all__ = [
     "RENAMES",
     "Rename",
-    "availability_hint",
     "check_stored_tables",
     "query_schema",
     "renamed_columns",
@@ -91,7 +90,7 @@ RENAMES: tuple[Rename, ...] = (
 )
 
 #: What a version records instead of a column it lacks, where the original changelog says.
-_INSTEAD: dict[str, tuple[Callable[[str], bool], str]] = {
+INSTEAD: dict[str, tuple[Callable[[str], bool], str]] = {
     "cell_class": (
         lambda v: int(v) < 16,
         "schema version 15 records the sign as cell.is_excitatory (True/False) instead",
@@ -147,27 +146,6 @@ def query_schema(version: str) -> Schema:
             table = replace(table, columns=columns)
         tables.append(table)
     return replace(schema, tables=tuple(tables))
-
-
-def availability_hint(name: str, version: str, has_name: Callable[[str], Iterable[str]]) -> str:
-    """Explain that ``name`` is missing from ``version``: where it exists and what is instead.
-
-    ``has_name(version)`` returns the names a version knows (cell criteria, pair columns ...).
-    Returns an empty string when no published version has ``name`` either.
-    """
-    having = [v for v in available_schema_versions() if name in set(has_name(v))]
-    parts = []
-    if having:
-        plural = "s" if len(having) > 1 else ""
-        parts.append(
-            f"{name!r} is not in schema version {version}; it exists in schema version{plural} "
-            f"{', '.join(having)}"
-        )
-    for key, (applies, instead) in _INSTEAD.items():
-        if (name == key or name.endswith(f"_{key}")) and applies(str(version)):
-            parts.append(instead)
-            break
-    return "; ".join(parts) + ("." if parts else "")
 
 
 def stored_table_differences(version: str, stored: dict[str, list[str]]) -> list[str]:
