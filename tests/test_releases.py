@@ -6,11 +6,13 @@ releases with correct metadata; nothing in the network stack or the database is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +25,7 @@ import pytest
 
 from synphys_ibis import SynphysDatabase, releases, synthetic
 from synphys_ibis.cli import main
+from synphys_ibis.engines import sqlite as sqlite_engine
 from synphys_ibis.errors import (
     DownloadError,
     SynphysError,
@@ -441,6 +444,27 @@ def test_server_without_range_support_restarts(
     path = releases.fetch(SMALL, progressbar=False)
     assert sha256(path) == sha256(served / SMALL)
     assert release_cache.read_marker(path).sha256 == sha256(served / SMALL)
+
+
+def test_metadata_and_header_reads_create_no_files_beside_a_wal_release(tmp_path: Path) -> None:
+    (tmp_path / "wal").mkdir()
+    path = synthetic.write_release(tmp_path / "wal" / "r.sqlite", n_experiments=2)
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        assert con.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["r.sqlite"]
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # WAL mode is recorded in the header
+    assert sqlite_engine.read_schema_version(path) == "22"
+    assert "pair" in sqlite_engine.read_table_columns(path)
+    assert sqlite_engine.check_structure(path) == []
+    release_cache.validate(path, releases.find_release(SMALL, manifest=_one_file_manifest()))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["r.sqlite"]
+
+
+def _one_file_manifest() -> dict[str, Any]:
+    return {
+        "default_url_path": "https://example.org",
+        "databases": [{"file": SMALL, "schema_version": "22"}],
+    }
 
 
 def test_server_error(manifest: Path, server: ReleaseServer, cache: Path) -> None:
