@@ -3,8 +3,14 @@
 Modes per file name: ``ok`` (Range requests answered with 206, ETag and If-Range honoured),
 ``no_range`` (Range ignored, always 200), ``truncate`` (every response announces the full length
 but the connection closes after half the body), ``truncate_once`` (only the first response is cut),
-``error`` (HTTP 500) and ``slow`` (``ok``, with a pause after every 64 KiB). Every request is
-logged as ``(method, name, Range header, status)``.
+``error`` (HTTP 500) and ``slow`` (``ok``, with a pause after every 64 KiB). Faults of broken
+mirrors: ``resume_from_zero`` (the first response is cut; a resumed request gets a 206 whose
+``Content-Range`` names the asked-for offset but whose body starts again at byte 0),
+``wrong_range`` (the first response is cut; a resumed request gets a 206 with a ``Content-Range``
+starting at byte 0 and the whole file), ``flip`` (4 KiB in the middle of the file inverted) and
+``short_close`` (no ``Content-Length``: the body stops half-way, at a page boundary, and the
+connection closes as if the file ended there). Every request is logged as
+``(method, name, Range header, status)``.
 """
 
 from __future__ import annotations
@@ -105,14 +111,23 @@ class _Handler(BaseHTTPRequestHandler):
         status = 206 if start else 200
         server.record("GET", name, range_header, status)
         self.send_response(status)
-        self.send_header("Content-Length", str(len(data) - start))
+        if mode != "short_close":
+            self.send_header("Content-Length", str(len(data) - start))
         self.send_header("ETag", etag)
         self.send_header("Accept-Ranges", "bytes")
         if start:
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+            first = 0 if mode == "wrong_range" else start
+            self.send_header("Content-Range", f"bytes {first}-{len(data) - 1}/{len(data)}")
         self.end_headers()
-        body = memoryview(data)[start:]
-        if mode == "truncate" or (mode == "truncate_once" and server.cut_now(name)):
+        body = memoryview(_faulty(data, mode))[start:]
+        if mode == "resume_from_zero" and start:
+            body = memoryview(data)[: len(data) - start]  # the right length, the wrong bytes
+        elif mode == "wrong_range" and start:
+            body = memoryview(data)
+        elif mode == "short_close":
+            body = body[: len(body) // 2 // 4096 * 4096]
+        cut_once = mode in ("truncate_once", "resume_from_zero", "wrong_range")
+        if mode == "truncate" or (cut_once and server.cut_now(name)):
             body = body[: len(body) // 2]  # announce everything, send half, close (HTTP/1.0)
         for offset in range(0, len(body), _CHUNK):
             try:
@@ -121,3 +136,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if mode == "slow":
                 time.sleep(server.slow_pause)
+
+
+def _faulty(data: bytes, mode: str) -> bytes:
+    """``data`` as the mirror in ``mode`` serves it from byte 0."""
+    if mode != "flip":
+        return data
+    middle = len(data) // 2 // 4096 * 4096
+    flipped = bytes(b ^ 0xFF for b in data[middle : middle + 4096])
+    return data[:middle] + flipped + data[middle + 4096 :]

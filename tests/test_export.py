@@ -7,6 +7,8 @@ import doctest
 import hashlib
 import io
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,6 +161,43 @@ def test_dataset_export(xdb: SynphysDatabase, tmp_path: Path) -> None:
         )
     assert same_rows(pq.read_table(out).sort_by("id"), query.table.to_pyarrow())
     assert export.read_provenance(out) == written
+
+
+@pytest.fixture
+def umask_022() -> Iterator[int]:
+    """The process umask set to 0o022 (a shared lab machine's usual one) for one test."""
+    old = os.umask(0o022)
+    try:
+        yield 0o022
+    finally:
+        os.umask(old)
+
+
+def _modes(root: Path) -> dict[str, int]:
+    paths = [root, *root.rglob("*")] if root.is_dir() else [root]
+    return {str(p.relative_to(root.parent)): stat.S_IMODE(p.stat().st_mode) for p in paths}
+
+
+def test_exported_parquet_follows_the_umask(
+    xdb: SynphysDatabase, export_release: Path, tmp_path: Path, umask_022: int
+) -> None:
+    """Outputs are readable by the group and others a umask allows (not mkdtemp's 0700)."""
+    query = export.record(xdb, "pair_query", species="mouse")
+    export.to_parquet(query, tmp_path / "file.parquet", progress=False)
+    export.to_parquet(query, tmp_path / "dataset", dataset=True, progress=False)
+    source = synphys_ibis.Database("sqlite:///", None, export_release)
+    try:
+        source.export_parquet(tmp_path / "release.parquet", progress=False)
+    finally:
+        source.close()
+    modes: dict[str, int] = {}
+    for name in ("file.parquet", "dataset", "release.parquet"):
+        modes.update(_modes(tmp_path / name))
+    assert len(modes) > 4
+    expected = {
+        name: (0o777 if (tmp_path / name).is_dir() else 0o666) & ~umask_022 for name in modes
+    }
+    assert modes == expected
 
 
 def test_decoded_arrays_keep_one_schema_across_batches(

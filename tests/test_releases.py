@@ -6,11 +6,13 @@ releases with correct metadata; nothing in the network stack or the database is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,8 +25,10 @@ import pytest
 
 from synphys_ibis import SynphysDatabase, releases, synthetic
 from synphys_ibis.cli import main
+from synphys_ibis.engines import sqlite as sqlite_engine
 from synphys_ibis.errors import (
     DownloadError,
+    InvalidArgumentError,
     SynphysError,
     UnknownReleaseError,
     VerificationError,
@@ -37,7 +41,12 @@ SMALL = "synphys_r2.1_small.sqlite"
 MEDIUM = "synphys_r2.1_medium.sqlite"
 WRONG_SCHEMA = "synphys_r2.0_small.sqlite"  # holds a schema-21 release; the manifest says 22
 NOT_SQLITE = "synphys_r2.0_medium.sqlite"  # an HTML page, as a misconfigured mirror returns
-ALL = (WRONG_SCHEMA, NOT_SQLITE, SMALL, MEDIUM)
+# a release whose header does not record its page count (as SQLite before 3.7.0 wrote them), so
+# that only a structural check can tell a file cut at a page boundary from a whole one
+LEGACY = "synphys_r2.0-pre5_small.sqlite"
+# large enough (2.6 MB) that the schema and metadata pages survive damage further on
+LARGER = "synphys_r2.0-pre4_medium.sqlite"
+ALL = (WRONG_SCHEMA, NOT_SQLITE, SMALL, MEDIUM, LEGACY, LARGER)
 
 PUBLISHED_ORDER = [
     "synphys_r1.0_2019-08-29_small.sqlite",
@@ -74,6 +83,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     synthetic.write_release(root / MEDIUM, n_experiments=5, seed=2)
     synthetic.write_release(root / WRONG_SCHEMA, n_experiments=2, seed=3, schema_version="21")
     (root / NOT_SQLITE).write_bytes(b"<html>not found</html>\n" * 4096)
+    synthetic.write_release(root / LARGER, n_experiments=60, seed=5)
+    legacy = bytearray(
+        synthetic.write_release(root / LEGACY, n_experiments=60, seed=4).read_bytes()
+    )
+    legacy[92:96] = (int.from_bytes(legacy[24:28], "big") + 1).to_bytes(4, "big")
+    (root / LEGACY).write_bytes(legacy)  # 'version-valid-for' != change counter: no page count
     return root
 
 
@@ -116,11 +131,13 @@ def sha256(path: Path) -> str:
 
 
 def leftovers(cache: Path) -> list[str]:
-    """Files in the release cache other than lock files and saved manifests."""
+    """Files and directories in the release cache other than lock files and saved manifests."""
     directory = cache / "releases"
     if not directory.exists():
         return []
-    return sorted(p.name for p in directory.iterdir() if p.is_file() and p.suffix != ".lock")
+    return sorted(
+        p.name for p in directory.iterdir() if p.suffix != ".lock" and p.name != "manifests"
+    )
 
 
 # -- listing -----------------------------------------------------------------------------------
@@ -443,6 +460,147 @@ def test_server_without_range_support_restarts(
     assert release_cache.read_marker(path).sha256 == sha256(served / SMALL)
 
 
+# -- broken mirrors: nothing corrupt is ever kept ---------------------------------------------
+def test_resumed_206_whose_body_restarts_at_byte_0_is_not_kept(
+    manifest: Path, server: ReleaseServer, served: Path, cache: Path
+) -> None:
+    server.modes[LARGER] = "resume_from_zero"  # right Content-Range and length, wrong bytes
+    with pytest.raises(VerificationError) as info:
+        releases.fetch(LARGER, progressbar=False)
+    message = str(info.value)
+    assert LARGER in message and "quick_check" in message and "resumed at byte" in message
+    assert "nothing was kept" in message
+    assert [r[3] for r in server.requests_for(LARGER)] == [200, 206]
+    assert leftovers(cache) == []
+    assert releases.verify_cache() == []
+    # the next call starts again from byte 0 and gets the right file
+    server.modes[LARGER] = "ok"
+    server.log.clear()
+    path = releases.fetch(LARGER, progressbar=False)
+    assert sha256(path) == sha256(served / LARGER)
+    assert [r[2] for r in server.requests_for(LARGER)] == [None]
+
+
+def test_206_with_a_wrong_content_range_start_restarts_from_byte_0(
+    manifest: Path,
+    server: ReleaseServer,
+    served: Path,
+    cache: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server.modes[SMALL] = "wrong_range"  # 'Content-Range: bytes 0-...' answers 'Range: bytes=N-'
+    with caplog.at_level("WARNING", logger="synphys_ibis"):
+        path = releases.fetch(SMALL, progressbar=False)
+    assert sha256(path) == sha256(served / SMALL)
+    requests = server.requests_for(SMALL)
+    assert [(r[2] is None, r[3]) for r in requests] == [(True, 200), (False, 206), (True, 200)]
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "Content-Range 'bytes 0-" in warning.getMessage()
+    assert f"bytes={requests[1][2].removeprefix('bytes=')}" in warning.getMessage()
+    assert "restarting from byte 0" in warning.getMessage()
+    assert leftovers(cache) == [SMALL, SMALL + ".verified.json"]
+
+
+def test_flipped_bytes_without_a_manifest_sha256_are_not_kept(
+    manifest: Path, server: ReleaseServer, cache: Path
+) -> None:
+    assert releases.find_release(LARGER).sha256 is None  # as in the bundled manifest
+    server.modes[LARGER] = "flip"
+    with pytest.raises(VerificationError, match=rf"{re.escape(LARGER)}: .*quick_check"):
+        releases.fetch(LARGER, progressbar=False)
+    assert leftovers(cache) == []
+    assert releases.list_cache() == []
+
+
+def test_body_cut_at_a_page_boundary_is_not_kept(
+    manifest: Path, server: ReleaseServer, cache: Path
+) -> None:
+    server.modes[LEGACY] = "short_close"  # no Content-Length: the cut looks like the end
+    with pytest.raises(VerificationError, match=rf"{re.escape(LEGACY)}: .*quick_check"):
+        releases.fetch(LEGACY, progressbar=False)
+    assert leftovers(cache) == []
+    server.modes[LEGACY] = "ok"  # the same file served whole passes
+    assert releases.fetch(LEGACY, progressbar=False).is_file()
+
+
+def test_verify_cache_rechecks_structure_and_the_recorded_sha256(
+    manifest: Path, server: ReleaseServer, served: Path, cache: Path
+) -> None:
+    path = releases.fetch(SMALL, progressbar=False)
+    release = releases.find_release(SMALL)
+    [check] = releases.verify_cache()
+    assert check.ok and check.sha256 == sha256(served / SMALL)
+
+    # damaged after the download, mtime kept: both the recorded sha256 and the structure fail
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2 // 4096 * 4096
+    data[middle : middle + 4096] = bytes(b ^ 0xFF for b in data[middle : middle + 4096])
+    path.write_bytes(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    [check] = releases.verify_cache()
+    assert not check.ok
+    assert "changed after it was verified" in check.problem and "quick_check" in check.problem
+
+    # a corrupt file whose marker records its own sha256 (what earlier versions kept when the
+    # manifest had no sha256): the hash agrees, the structure does not
+    release_cache.write_marker(path, release, sha256=sha256(path))
+    assert release_cache.cache_state(path, release) == "verified"
+    [check] = releases.verify_cache()
+    assert not check.ok and "quick_check" in check.problem
+    assert "changed after it was verified" not in check.problem
+    [check] = releases.verify_cache(remove_bad=True)
+    assert check.removed and leftovers(cache) == []
+
+
+def test_structure_check_of_huge_files_is_limited_to_the_query_tables(
+    manifest: Path, server: ReleaseServer, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNPHYS_IBIS_QUICK_CHECK_MAX_GB", "0.0001")  # 100 kB: SMALL is larger
+    path = releases.fetch(SMALL, progressbar=False)
+    [check] = releases.verify_cache()
+    assert check.ok
+    # a damaged page of a table that queries do not read passes the limited check ...
+    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as con:
+        [[root]] = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'pipeline'")
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    stat = path.stat()
+    with open(path, "r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xff" * 16)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    release_cache.write_marker(path, releases.find_release(SMALL), sha256=sha256(path))
+    assert releases.verify_cache()[0].ok
+    # ... and not the check of the whole file
+    monkeypatch.setenv("SYNPHYS_IBIS_QUICK_CHECK_MAX_GB", "inf")
+    [check] = releases.verify_cache()
+    assert not check.ok and "quick_check" in check.problem
+    monkeypatch.setenv("SYNPHYS_IBIS_QUICK_CHECK_MAX_GB", "lots")
+    with pytest.raises(InvalidArgumentError, match="SYNPHYS_IBIS_QUICK_CHECK_MAX_GB='lots'"):
+        releases.verify_cache()
+
+
+def test_metadata_and_header_reads_create_no_files_beside_a_wal_release(tmp_path: Path) -> None:
+    (tmp_path / "wal").mkdir()
+    path = synthetic.write_release(tmp_path / "wal" / "r.sqlite", n_experiments=2)
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        assert con.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["r.sqlite"]
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # WAL mode is recorded in the header
+    assert sqlite_engine.read_schema_version(path) == "22"
+    assert "pair" in sqlite_engine.read_table_columns(path)
+    assert sqlite_engine.check_structure(path) == []
+    release_cache.validate(path, releases.find_release(SMALL, manifest=_one_file_manifest()))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["r.sqlite"]
+
+
+def _one_file_manifest() -> dict[str, Any]:
+    return {
+        "default_url_path": "https://example.org",
+        "databases": [{"file": SMALL, "schema_version": "22"}],
+    }
+
+
 def test_server_error(manifest: Path, server: ReleaseServer, cache: Path) -> None:
     server.modes[SMALL] = "error"
     with pytest.raises(DownloadError, match="HTTP 500"):
@@ -601,6 +759,64 @@ def test_killed_download_resumes(
     path = releases.fetch(SMALL, progressbar=False)
     assert sha256(path) == sha256(served / SMALL)
     assert server.requests_for(SMALL) == [("GET", SMALL, f"bytes={kept}-", 206)]
+
+
+def _entries(directory: Path) -> set[Path]:
+    """Every file and directory under ``directory`` except lock files and saved manifests."""
+    return {
+        p
+        for p in directory.rglob("*")
+        if p.suffix != ".lock" and "manifests" not in p.relative_to(directory).parts
+    }
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_killed_downloads_leftovers_are_removed_but_not_a_live_downloads(
+    manifest: Path, server: ReleaseServer, served: Path, cache: Path, tmp_path: Path
+) -> None:
+    directory = cache / "releases"
+    server.modes[SMALL] = server.modes[MEDIUM] = "slow"
+    server.slow_pause = 0.2
+    (tmp_path / "go").touch()
+    killed, _ = _start_loader(tmp_path, "killed", SMALL)
+    part = directory / (SMALL + ".part")
+    _wait_for(lambda: (part.exists() and part.stat().st_size > 0) or killed.poll() is not None)
+    killed.send_signal(signal.SIGKILL)
+    killed.communicate(timeout=30)
+    resumable = {part, directory / (SMALL + ".part.json")}
+    stale = _entries(directory) - resumable
+    # a marker being written when its process died
+    stale.add(directory / f".{SMALL}.verified.json.{_dead_pid()}.tmp")
+    for path in stale:
+        if not path.exists():
+            path.write_text("{}")
+    assert stale, "the killed download left no temporaries"
+
+    live, _ = _start_loader(tmp_path, "live", MEDIUM)
+    medium_part = directory / (MEDIUM + ".part")
+    _wait_for(lambda: medium_part.exists() and medium_part.stat().st_size > 0)
+    live_temporaries = _entries(directory) - stale - resumable
+    assert medium_part in live_temporaries
+
+    server.modes[SMALL] = "ok"
+    path = releases.fetch(SMALL, progressbar=False)
+    assert live.poll() is None, "the live download should still be running"
+    assert sha256(path) == sha256(served / SMALL)
+    left = _entries(directory)
+    assert not (stale & left), f"stale temporaries kept: {sorted(map(str, stale & left))}"
+    assert live_temporaries <= left, "a live download's temporaries were removed"
+
+    out, err = live.communicate(timeout=60)
+    assert live.returncode == 0, err
+    assert sha256(Path(out.strip())) == sha256(served / MEDIUM)
+    assert leftovers(cache) == sorted(
+        [SMALL, SMALL + ".verified.json", MEDIUM, MEDIUM + ".verified.json"]
+    )
 
 
 # -- command line ------------------------------------------------------------------------------

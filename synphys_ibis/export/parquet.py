@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from synphys_ibis.errors import CopyError, InvalidArgumentError
+from synphys_ibis.export._tempdir import make_temp_dir
 from synphys_ibis.export.dataset import (
     MANIFEST_NAME,
     DatasetFile,
@@ -180,7 +181,7 @@ def export_parquet(
     plan = [t for t in schema if t.name in names and t.name not in skipped]
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    temp = make_temp_dir(target.parent, prefix=f".{target.name}.", suffix=".tmp")  # umask mode
     try:
         manifest = _write_dataset(
             source, temp, plan, explicit=tables is not None,

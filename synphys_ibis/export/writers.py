@@ -36,7 +36,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -49,6 +48,7 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
 from synphys_ibis.export import codecs
+from synphys_ibis.export._tempdir import make_temp_dir
 from synphys_ibis.export.provenance import (
     PROVENANCE_FORMAT,
     PROVENANCE_KEY,
@@ -340,7 +340,7 @@ def _atomic_path(target: Path, *, overwrite: bool, directory: bool) -> Iterator[
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent))
+    tmp = make_temp_dir(target.parent, prefix=f".{target.name}-", suffix=".tmp")  # umask mode
     work = tmp if directory else tmp / target.name
     try:
         yield work

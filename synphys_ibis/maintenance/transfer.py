@@ -306,8 +306,9 @@ class _Reader:
     def count(self, table: str) -> int:
         """The source's own row count (SQLite counts its b-tree far faster than a scan)."""
         if self.db.backend == "sqlite":
-            uri = f"{self.db._require_path().resolve().as_uri()}?mode=ro"
-            with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+            from synphys_ibis.engines.sqlite import connect_readonly  # no -wal/-shm beside it
+
+            with contextlib.closing(connect_readonly(self.db._require_path())) as con:
                 return int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])
         return int(
             _duck(self.con, f"SELECT count(*) FROM {self.prefix}{quote(table)}").fetchone()[0]

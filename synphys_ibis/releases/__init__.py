@@ -45,6 +45,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 import warnings
 from collections.abc import Iterator, Mapping
@@ -387,8 +388,9 @@ def fetch(
         On network or server errors, or offline without a cached copy (the message names the
         missing file).
     VerificationError
-        If the download fails a check (sha256, size, SQLite header, schema version); nothing is
-        left in the cache.
+        If the download fails a check (sha256, size, SQLite header and page count, SQLite's
+        ``PRAGMA quick_check``, schema version); nothing is left in the cache, and the message
+        says what failed and where the download was resumed, if it was.
     """
     loaded = load_manifest(manifest, cache_dir=cache_dir)
     release = find_release(name, manifest=loaded)
@@ -432,6 +434,7 @@ def _fetch_release(release: ReleaseFile, *, cache_dir: Any, progressbar: bool) -
     if settings.offline():
         raise _offline_error(path, release)
     with _locked(path):
+        release_cache.remove_stale_temporaries(path)  # of killed downloads, now that we own it
         if _usable(path, release):  # another process downloaded it while we waited
             return path
         release_cache.discard(path)
@@ -505,8 +508,27 @@ class _VerifiedDownload:
 
     def __call__(self, url: str, output_file: str, pooch: Any) -> None:
         self.inner(url, output_file, pooch)
-        self.sha256 = release_cache.validate(
-            Path(output_file), self.release, sha256=self.inner.sha256
+        try:
+            self.sha256 = release_cache.validate(
+                Path(output_file), self.release, sha256=self.inner.sha256
+            )
+        except VerificationError as err:
+            raise VerificationError(f"{err}; {self._advice(url)}") from err
+
+    def _advice(self, url: str) -> str:
+        resumed = getattr(self.inner, "resumed_at", [])
+        if resumed:
+            where = ", ".join(str(offset) for offset in resumed)
+            return (
+                f"the download from {url} was resumed at byte {where} with a Range request, "
+                "and the server may have sent the wrong bytes; nothing was kept, and the next "
+                "fetch downloads it again from byte 0 (if that fails too, the mirror serves a "
+                "damaged file: use another mirror or tell its maintainers)"
+            )
+        return (
+            f"nothing was kept; fetch it again to download it from byte 0 (if that fails too, "
+            f"the mirror at {url} serves a damaged file: use another mirror or tell its "
+            "maintainers)"
         )
 
 
@@ -514,8 +536,12 @@ def _download(release: ReleaseFile, path: Path, *, progressbar: bool) -> None:
     import pooch
     import requests
 
+    # pooch writes its temporary file beside its target: a pid-named directory of ours, so that
+    # a killed process's temporary can be told from a live one's (remove_stale_temporaries)
+    staging = release_cache.staging_dir(path)
+    staging.mkdir(parents=True, exist_ok=True)
     registry = pooch.create(
-        path=path.parent,
+        path=staging,
         base_url=release.url.rsplit("/", 1)[0] + "/",
         registry={release.file: None},  # verified by _VerifiedDownload, not by re-hashing
         urls={release.file: release.url},
@@ -534,11 +560,14 @@ def _download(release: ReleaseFile, path: Path, *, progressbar: bool) -> None:
     try:
         with _quiet(pooch.get_logger()):
             registry.fetch(release.file, downloader=download)
+        os.replace(staging / release.file, path)  # publish: checked, complete
     except VerificationError:
         logger.warning("download of %s failed verification; nothing was kept", release.url)
         raise
     except requests.RequestException as err:
         raise DownloadError(f"downloading {release.url} failed: {err}") from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     sha256 = download.sha256 or release_cache.file_sha256(path)
     release_cache.write_marker(path, release, sha256=sha256)
     elapsed = time.perf_counter() - started
@@ -564,7 +593,12 @@ def verify_cache(
     manifest: ManifestSource = None,
     remove_bad: bool = False,
 ) -> list[CacheCheck]:
-    """Re-hash every cached release file and check it against its marker and the manifest.
+    """Re-hash and re-check every cached release file against its marker and the manifest.
+
+    Each file's sha256 is compared with the one recorded when it was downloaded (the manifest's,
+    or that of the first download), and the file is checked again as a download is
+    (:func:`synphys_ibis.releases.cache.validate`: header, page count, SQLite's
+    ``PRAGMA quick_check``, schema version); a problem found by either is reported.
 
     Parameters
     ----------

@@ -7,13 +7,23 @@ Layout of ``<cache>/releases/`` (``<cache>`` is :func:`synphys_ibis.settings.cac
     synphys_r2.1_small.sqlite.part            a partial download, resumed by the next call
     synphys_r2.1_small.sqlite.part.json       where the partial download comes from
     synphys_r2.1_small.sqlite.lock            held by the process that is downloading it
+    .synphys_r2.1_small.sqlite.<pid>.download/  pooch's temporary file while it is checked
     manifests/<key>.json                      the last copy of each manifest read from a URL
 
 A release file is *verified* when its marker records its current size and modification time:
 opening it costs two ``stat`` calls, never a re-hash (pooch would re-hash the whole file on every
 fetch). The marker is written after a download passed :func:`validate` (the manifest's sha256
-where it has one, otherwise the sha256 of this first download is recorded), or when
-:func:`verify_file` re-hashed the file and found it unchanged.
+where it has one, otherwise the sha256 of this first download is recorded: trust on first use),
+or when :func:`verify_file` re-hashed and re-checked the file and found it unchanged.
+
+:func:`validate` checks the file as SQLite itself does (``PRAGMA quick_check``, see
+:func:`synphys_ibis.engines.sqlite.check_structure`) besides the manifest's size and sha256, the
+header, the page count and the metadata; a file larger than
+:func:`synphys_ibis.settings.quick_check_max_bytes` is checked in the tables queries read only.
+
+A process killed while downloading leaves its ``.download`` directory (and perhaps a marker's
+``.<name>.<pid>.tmp``); :func:`remove_stale_temporaries`, run by the next download of the same
+file under its lock, removes them once their owner is gone. The ``.part`` file is kept and resumed.
 
 Examples
 --------
@@ -40,13 +50,15 @@ import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from synphys_ibis import settings
-from synphys_ibis.engines.sqlite import check_sqlite_header, read_schema_version
+from synphys_ibis.engines.sqlite import check_sqlite_header, check_structure, read_schema_version
 from synphys_ibis.errors import NotAReleaseError, VerificationError
 from synphys_ibis.releases.manifest import ReleaseFile
 
@@ -65,6 +77,8 @@ __all__ = [
     "part_path",
     "read_marker",
     "releases_dir",
+    "remove_stale_temporaries",
+    "staging_dir",
     "validate",
     "verify_file",
     "write_marker",
@@ -78,6 +92,8 @@ logger = logging.getLogger("synphys_ibis")
 CacheState = Literal["verified", "missing", "unmarked", "touched", "changed", "stale"]
 
 _MARKER_SUFFIX = ".verified.json"
+_STAGING_SUFFIX = ".download"
+_PID_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 _SQLITE_HEADER_BYTES = 100
 
 
@@ -135,6 +151,11 @@ def part_path(path: Path) -> Path:
 def lock_path(path: Path) -> Path:
     """The lock file guarding downloads of ``path``."""
     return path.with_name(path.name + ".lock")
+
+
+def staging_dir(path: Path) -> Path:
+    """The directory where this process downloads ``path`` before publishing it (pid-named)."""
+    return path.with_name(f".{path.name}.{os.getpid()}{_STAGING_SUFFIX}")
 
 
 def download_lock(path: Path) -> Any:
@@ -215,8 +236,12 @@ def validate(path: Path, release: ReleaseFile, *, sha256: str | None = None) -> 
     """Check that ``path`` is ``release``; return its sha256.
 
     Checks, cheapest first: the manifest's size, the SQLite header, that the file size agrees
-    with the page count in the header (a truncated file does not), the manifest's sha256, and
-    that the metadata row's ``db_version`` equals the manifest's ``schema_version``.
+    with the page count in the header (a truncated file does not), the manifest's sha256, the
+    structure as SQLite's ``PRAGMA quick_check`` sees it (of the whole file, or of the tables
+    queries read for files above :func:`synphys_ibis.settings.quick_check_max_bytes`), and that
+    the metadata row's ``db_version`` equals the manifest's ``schema_version``. Without a sha256
+    in the manifest, the structure check is what catches a corrupt download (bytes of a wrong
+    offset, a damaged or missing page); damaged values inside an intact page pass it.
 
     Parameters
     ----------
@@ -244,6 +269,7 @@ def validate(path: Path, release: ReleaseFile, *, sha256: str | None = None) -> 
             f"{release.file}: sha256 {digest} does not match the manifest's {release.sha256}; "
             "the download is corrupt or the manifest is out of date"
         )
+    _check_structure(path, release.file)
     try:
         found = read_schema_version(path)
     except NotAReleaseError as err:
@@ -257,32 +283,38 @@ def validate(path: Path, release: ReleaseFile, *, sha256: str | None = None) -> 
 
 
 def verify_file(path: Path, release: ReleaseFile | None, *, remove_bad: bool = False) -> CacheCheck:
-    """Re-hash the cached ``path`` and check it against its marker and ``release``.
+    """Re-hash and re-check the cached ``path`` against its marker and ``release``.
 
-    A file that passes gets a fresh marker; a file that fails is deleted with its marker when
-    ``remove_bad`` is true, so that the next fetch downloads it again.
+    The sha256 is compared with the one the marker recorded (the manifest's, or that of the
+    first download), and the file is checked again as :func:`validate` checks a download
+    (structure included); every problem found is reported. A file that passes gets a fresh
+    marker; a file that fails is deleted with its marker when ``remove_bad`` is true, so that the
+    next fetch downloads it again.
     """
     size = path.stat().st_size
     marker = read_marker(path)
-    digest: str | None = None
+    digest = file_sha256(path)
+    problems = []
+    if marker is not None and marker.sha256 != digest:
+        problems.append(
+            f"{path.name}: sha256 {digest} differs from {marker.sha256} recorded at "
+            f"{marker.verified_at}; the file changed after it was verified"
+        )
     try:
-        digest = file_sha256(path)
-        if marker is not None and marker.sha256 != digest:
-            raise VerificationError(
-                f"{path.name}: sha256 {digest} differs from {marker.sha256} recorded at "
-                f"{marker.verified_at}; the file changed after it was verified"
-            )
         if release is not None:
             validate(path, release, sha256=digest)
         else:
             _check_sqlite(path, path.name)
+            _check_structure(path, path.name)
     except VerificationError as err:
+        problems.append(str(err))
+    if problems:
         removed = False
         if remove_bad:
             discard(path)
             removed = True
         return CacheCheck(
-            path.name, path, size, digest, ok=False, problem=str(err), removed=removed
+            path.name, path, size, digest, ok=False, problem="; ".join(problems), removed=removed
         )
     if release is None and marker is not None:  # keep what the download recorded
         stat = path.stat()
@@ -298,6 +330,49 @@ def discard(path: Path) -> None:
     """Delete a cached release file and its marker."""
     path.unlink(missing_ok=True)
     marker_path(path).unlink(missing_ok=True)
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporaries that killed downloads of ``path`` left; return what was removed.
+
+    Call it holding :func:`download_lock` of ``path``: every ``.download`` directory of
+    ``path`` then belongs to a process that is gone (only the lock holder has one). A marker's
+    ``.<name>.<pid>.tmp`` is removed only when no process has that pid. The ``.part`` file
+    is not a temporary: the next download resumes it.
+    """
+    removed = []
+    try:
+        entries = list(path.parent.iterdir())
+    except FileNotFoundError:
+        return []
+    own = staging_dir(path)
+    for entry in entries:
+        name = entry.name
+        stale = False
+        if name.startswith(f".{path.name}.") and name.endswith(_STAGING_SUFFIX):
+            stale = entry != own
+        elif (match := _PID_TEMPORARY.match(name)) and match["name"] == marker_path(path).name:
+            stale = not _process_exists(int(match["pid"]))
+        if stale:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            logger.info("removed %s, left by a download that did not finish", entry)
+            removed.append(entry)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # someone else's process, or no way to tell: keep it
+        return True
+    return True
 
 
 def list_cache(cache_dir: str | os.PathLike[str] | None = None) -> list[CachedFile]:
@@ -348,4 +423,34 @@ def _check_sqlite(path: Path, name: str) -> None:
         raise VerificationError(
             f"{name}: {size} bytes, but its header says {n_pages} pages of {page_size} bytes "
             f"({n_pages * page_size} bytes); the file is truncated or damaged"
+        )
+
+
+def _check_structure(path: Path, name: str) -> None:
+    size = path.stat().st_size
+    limit = settings.quick_check_max_bytes()
+    tables = None
+    scope = "the whole file"
+    if size > limit:
+        from synphys_ibis.engines.native import NATIVE_TABLES
+
+        tables = NATIVE_TABLES
+        scope = (
+            f"the tables queries read (the file is {size / 1e9:.1f} GB, above "
+            f"SYNPHYS_IBIS_QUICK_CHECK_MAX_GB={limit / 1e9:g})"
+        )
+    started = time.perf_counter()
+    try:
+        problems = check_structure(path, tables=tables)
+    except NotAReleaseError as err:
+        raise VerificationError(f"{name}: {err}") from err
+    logger.debug(
+        "quick_check of %s (%s): %d problems in %.2f s",
+        name, scope, len(problems), time.perf_counter() - started,
+    )  # fmt: skip
+    if problems:
+        shown = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
+        raise VerificationError(
+            f"{name}: SQLite's PRAGMA quick_check of {scope} finds the file damaged ({shown}); "
+            "it is not a faithful copy of the release"
         )

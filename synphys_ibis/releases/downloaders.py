@@ -149,6 +149,8 @@ class _Base:
         self.chunk_size = chunk_size
         #: SHA-256 (hex) of the downloaded file, set when a download completes.
         self.sha256: str | None = None
+        #: Offsets at which the last download continued a partial file (empty: from byte 0).
+        self.resumed_at: list[int] = []
 
     @contextmanager
     def _bar(self) -> Iterator[Any]:
@@ -180,6 +182,13 @@ class _Base:
 
 class ResumableHTTPDownloader(_Base):
     """Download over HTTP(S) into a ``.part`` file, resuming with Range requests.
+
+    A 206 answer is used only when its ``Content-Range`` starts exactly at the size of the
+    partial file. Otherwise its bytes are never appended: a warning is logged, the partial file
+    is discarded and the download restarts from byte 0, without Range requests for the rest of
+    the call. (A server that sends the wrong bytes under a right ``Content-Range`` cannot be
+    caught here; the caller's structure check catches it, see
+    :func:`synphys_ibis.releases.cache.validate`.)
 
     Parameters
     ----------
@@ -231,12 +240,14 @@ class ResumableHTTPDownloader(_Base):
         self.timeout = timeout
         self.max_failures = max_failures
         self.backoff = backoff
+        self._use_range = True
 
     def __call__(self, url: str, output_file: str | os.PathLike[str], pooch: Any = None) -> None:
         import requests
 
         part = _PartFile(self.part_file, url)
         best, failures = part.size(), 0
+        self.resumed_at, self._use_range = [], True
         with self._bar() as bar, requests.Session() as session:
             while True:
                 try:
@@ -263,6 +274,8 @@ class ResumableHTTPDownloader(_Base):
     def _attempt(self, session: Any, url: str, part: _PartFile, bar: Any) -> None:
         import requests
 
+        if not self._use_range:
+            part.discard()  # this server cannot resume: every attempt starts from byte 0
         offset = part.size()
         headers = {"Accept-Encoding": "identity"}
         if offset:
@@ -279,6 +292,8 @@ class ResumableHTTPDownloader(_Base):
             self._check_total(part, total)
             if offset and start == 0:
                 logger.debug("server sent the whole file; restarting %s from byte 0", url)
+            if start:
+                self.resumed_at.append(start)
             part.begin(start, total, validator)
             bar.reset(total=total)
             bar.update(start)
@@ -296,18 +311,25 @@ class ResumableHTTPDownloader(_Base):
             part.discard()
             raise DownloadError(f"{url} sent {size} bytes, more than the {total} announced")
 
-    @staticmethod
     def _start_and_total(
-        response: Any, url: str, part: _PartFile, offset: int
+        self, response: Any, url: str, part: _PartFile, offset: int
     ) -> tuple[int, int | None]:
         status = response.status_code
         if status == 206:
-            match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+            content_range = response.headers.get("Content-Range")
+            match = _CONTENT_RANGE.match(content_range or "")
             if match is None or int(match[1]) != offset:
+                # the bytes would not continue the partial file: never append them
+                asked = f"'Range: bytes={offset}-'" if offset else "no Range"
+                logger.warning(
+                    "%s answered %s with HTTP 206 and Content-Range %r, not starting at byte %d; "
+                    "discarding the %d bytes downloaded and restarting from byte 0 without "
+                    "Range requests",
+                    url, asked, content_range, offset, offset,
+                )  # fmt: skip
                 part.discard()
-                raise _Interrupted(
-                    f"unusable Content-Range {response.headers.get('Content-Range')!r}"
-                )
+                self._use_range = False
+                raise _Interrupted(f"unusable Content-Range {content_range!r}")
             return offset, None if match[3] == "*" else int(match[3])
         if status == 200:
             length = response.headers.get("Content-Length")
@@ -349,6 +371,7 @@ class FSSpecDownloader(_Base):
                         source.seek(offset)
                     except (OSError, ValueError):
                         offset = 0
+                self.resumed_at = [offset] if offset else []
                 part.begin(offset, total, None)
                 bar.reset(total=total)
                 bar.update(offset)

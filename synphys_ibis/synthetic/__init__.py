@@ -22,7 +22,6 @@ import datetime as dt
 import os
 import pathlib
 import re
-import sqlite3
 import uuid
 from typing import Any
 
@@ -161,7 +160,9 @@ def release_summary(path: str | os.PathLike[str]) -> dict[str, int]:
     file = pathlib.Path(path).resolve()
     if not file.is_file():
         raise FileNotFoundError(f"no SQLite file at {str(file)!r}")
-    with contextlib.closing(sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True)) as con:
+    from synphys_ibis.engines.sqlite import connect_readonly  # creates no -wal/-shm beside it
+
+    with contextlib.closing(connect_readonly(file)) as con:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
