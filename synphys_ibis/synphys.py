@@ -19,9 +19,14 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.database import DATASET_BACKENDS, Database
 from synphys_ibis.engines.sqlite import read_table_columns
-from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, UnsupportedSchemaError
+from synphys_ibis.errors import (
+    InvalidArgumentError,
+    NotAReleaseError,
+    UnsupportedSchemaError,
+    format_value,
+)
 from synphys_ibis.export.dataset import is_dataset
-from synphys_ibis.query.arguments import validate_pair_query
+from synphys_ibis.query.arguments import matrix_pair_query_args, validate_pair_query
 from synphys_ibis.query.cell_class import CellClass, classify
 from synphys_ibis.query.matrix import (
     build_connectivity_matrix,
@@ -464,6 +469,11 @@ class SynphysDatabase(Database):
     def _session_catalog(self, session: BaseBackend | None) -> Catalog:
         if session is None or session is self.ro:
             return self.catalog
+        if not isinstance(session, BaseBackend):
+            raise InvalidArgumentError(
+                f"session={format_value(session)} is not an Ibis connection; pass db.ro, "
+                f"another Ibis backend connection, or None"
+            )
         return self._catalog_for(session)
 
     def pair_query(
@@ -511,7 +521,8 @@ class SynphysDatabase(Database):
             ``internal``. Project names must exist in the database.
         age, distance
             ``(min, max)`` bounds (inclusive, either may be None) on ``slice.age`` (days for
-            mouse) and ``pair.distance`` (metres).
+            mouse) and ``pair.distance`` (metres). ``-inf`` as min or ``inf`` as max is no bound
+            (the same as None); NaN, ``inf`` as min or ``-inf`` as max is refused.
         species
             ``'mouse'`` or ``'human'`` (``slice.species``).
         preload
@@ -573,14 +584,10 @@ class SynphysDatabase(Database):
         )
 
     def _validated_args(self, pair_query_args: Mapping[str, Any] | None) -> PairQuery:
-        args = dict(pair_query_args or {})
-        for forbidden in ("pre_class", "post_class", "session"):
-            if forbidden in args:
-                raise InvalidArgumentError(
-                    f"pair_query_args may not contain {forbidden!r}; the matrix sets it"
-                )
         return validate_pair_query(
-            **args, known_projects=self.list_project_names, schema_version=self.schema_version
+            **matrix_pair_query_args(pair_query_args),
+            known_projects=self.list_project_names,
+            schema_version=self.schema_version,
         )
 
     def matrix_pair_query(
@@ -607,7 +614,8 @@ class SynphysDatabase(Database):
             Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
         """
         query = self._validated_args(pair_query_args)
-        pre, post = classify(pre_classes), classify(post_classes)
+        pre = classify(pre_classes, argument="pre_classes")
+        post = classify(post_classes, argument="post_classes")
         key = ("matrix_pair_query", *self._matrix_key(pre, post, columns, query))
         return self.catalog.compiled(key, lambda: self._matrix_expr(pre, post, columns, query))
 
@@ -677,7 +685,8 @@ class SynphysDatabase(Database):
             )
         column = f"pre_cell_{sign_column(self.schema_version, class_column)}"
         query = self._validated_args(pair_query_args)
-        pre, post = classify(pre_classes), classify(post_classes)
+        pre = classify(pre_classes, argument="pre_classes")
+        post = classify(post_classes, argument="post_classes")
         key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))
         return self.catalog.compiled(
             key,

@@ -37,6 +37,11 @@ def public_column_names(
         return ()
     if isinstance(columns, str):
         columns = [columns]
+    if not isinstance(columns, (list, tuple)):
+        raise InvalidArgumentError(
+            f"columns must be a column name or a list of them, not {columns!r} of type "
+            f"{type(columns).__name__}"
+        )
     known = pair_columns(schema_version)
     names = []
     for column in columns:

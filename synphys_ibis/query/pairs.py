@@ -29,6 +29,7 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
 from synphys_ibis.query.cell_class import CellClass, cell_columns
+from synphys_ibis.query.checks import check_literals, resolve_user_expression
 from synphys_ibis.schema import SCHEMA_VERSION, available_schema_versions
 from synphys_ibis.schema.constants import (
     PROBED_PAIR_TEST_SPIKE_LIMIT,
@@ -373,6 +374,7 @@ def resolve_filter(
         raise InvalidArgumentError(
             f"filter {expr!r} is not a boolean condition (it gives {type(resolved).__name__})"
         )
+    check_literals("filter_exprs", resolved)
     return resolved
 
 
@@ -380,17 +382,14 @@ _NAMING_HINT = "Joined columns are named <alias>_<column>, e.g. synapse_psp_ampl
 
 
 def _resolve_names(resolve: Callable[[], Any], table: IbisTable, schema_version: str | None) -> Any:
-    try:
-        return resolve()
-    except AttributeError as err:
-        bad = str(err).rsplit("attribute ", 1)[-1].strip("'\" ")
+    def missing(bad: str, _err: BaseException) -> ColumnNotFoundError:
         if schema_version is not None:
-            raise column_not_found(
-                bad, schema_version, where="pair query", hint=_NAMING_HINT
-            ) from err
-        raise ColumnNotFoundError.for_name(
+            return column_not_found(bad, schema_version, where="pair query", hint=_NAMING_HINT)
+        return ColumnNotFoundError.for_name(
             bad, table.columns, where="pair query", hint=_NAMING_HINT
-        ) from err
+        )
+
+    return resolve_user_expression(resolve, what="filter_exprs entry", missing=missing)
 
 
 def _referenced_columns(expr: Value) -> set[str]:
