@@ -90,7 +90,7 @@ def _cell_class(name: str, value: Any) -> CellClass | None:
     if value is None or isinstance(value, CellClass):
         return value
     raise InvalidArgumentError(
-        f"{name} must be a CellClass or None, not {value!r} of type {type(value).__name__}; "
+        f"{name} must be a CellClass or None, not {format_value(value)} of type {type(value).__name__}; "
         f"build one with CellClass(cre_type='sst', ...)"
     )
 

@@ -182,7 +182,7 @@ class CellClass:
             layer = self.criteria["target_layer"]
             if isinstance(layer, (tuple, list)):
                 raise InvalidArgumentTypeError(
-                    f"cannot name a class with several target layers {layer!r}; pass name="
+                    f"cannot name a class with several target layers {format_value(layer)}; pass name="
                 )
             parts.append(f"L{layer}")
         elif "cortical_layer" in self.criteria:
@@ -345,18 +345,18 @@ def _resolve_predicate(expr: Any, cells: IbisTable) -> BooleanValue:
         raise InvalidArgumentError(
             f"cell class predicates must be Ibis deferred expressions such as "
             f"`_.fractional_layer_depth < 0.5` or callables taking the per-cell table; got "
-            f"{expr!r} of type {type(expr).__name__}. Pass column criteria as keywords."
+            f"{format_value(expr)} of type {type(expr).__name__}. Pass column criteria as keywords."
         )
     resolved = resolve_user_expression(
         lambda: resolver(cells),
-        what=f"cell class predicate {expr!r}",
+        what=f"cell class predicate {format_value(expr)}",
         missing=lambda bad, _err: ColumnNotFoundError.for_name(
             bad, cells.columns, where="cell class predicate", hint=_TABLES_HINT
         ),
     )
     if not isinstance(resolved, BooleanValue):
         raise InvalidArgumentError(
-            f"cell class predicate {expr!r} is not a boolean condition "
+            f"cell class predicate {format_value(expr)} is not a boolean condition "
             f"(it gives {type(resolved).__name__})"
         )
     check_literals("cell class predicate", resolved)

@@ -27,7 +27,7 @@ from ibis.common.deferred import Deferred
 from ibis.expr.types import BooleanValue, Value
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError, format_value
 from synphys_ibis.query.cell_class import CellClass, cell_columns
 from synphys_ibis.query.checks import check_literals, resolve_user_expression
 from synphys_ibis.schema import SCHEMA_VERSION, available_schema_versions
@@ -367,12 +367,12 @@ def resolve_filter(
     else:
         raise InvalidArgumentError(
             f"filter_exprs entries must be Ibis boolean expressions, deferreds such as "
-            f"`_.synapse_psp_amplitude > 1e-4`, or callables; got {expr!r} of type "
+            f"`_.synapse_psp_amplitude > 1e-4`, or callables; got {format_value(expr)} of type "
             f"{type(expr).__name__}"
         )
     if not isinstance(resolved, BooleanValue):
         raise InvalidArgumentError(
-            f"filter {expr!r} is not a boolean condition (it gives {type(resolved).__name__})"
+            f"filter {format_value(expr)} is not a boolean condition (it gives {type(resolved).__name__})"
         )
     check_literals("filter_exprs", resolved)
     return resolved
