@@ -278,3 +278,10 @@ def test_deeply_nested_metadata_on_postgres_is_not_a_release(
 def test_every_error_here_is_a_synphys_error() -> None:
     for cls in (InvalidArgumentError, ColumnNotFoundError, NotAReleaseError):
         assert issubclass(cls, SynphysError)
+
+
+def test_naming_a_class_of_several_target_layers_is_a_typed_error(db: SynphysDatabase) -> None:
+    several = CellClass(target_layer=("5", "6"))
+    with pytest.raises(InvalidArgumentError, match="pass name=") as info:
+        db.matrix_pair_query([several], {"any": CellClass()})
+    assert isinstance(info.value, TypeError)  # as before: a TypeError too
