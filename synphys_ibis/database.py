@@ -528,7 +528,13 @@ class Database:
         ------
         TableNotFoundError
             If the schema has no such table; the message lists the tables it has.
+        InvalidArgumentError
+            If ``name`` is not a string.
         """
+        if not isinstance(name, str):
+            raise InvalidArgumentError.for_value(
+                "table name", name, self.catalog.schema.table_names()
+            )
         return self.catalog.table(name)
 
     def metadata_tables(self) -> OrderedDict[str, Table]:

@@ -27,6 +27,7 @@ __all__ = [
     "DownloadError",
     "ExtensionLoadError",
     "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "ManifestError",
     "MissingProvenanceError",
     "NotAReleaseError",
@@ -41,6 +42,16 @@ __all__ = [
 ]
 
 _MAX_LISTED = 20
+_MAX_SHOWN = 200
+
+
+def format_value(value: Any, *, limit: int = _MAX_SHOWN) -> str:
+    """``repr(value)`` cut after ``limit`` characters (a huge number or text stays readable)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int past sys.get_int_max_str_digits()
+        text = f"<int of {value.bit_length()} bits>" if isinstance(value, int) else "<value>"
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-2:]}"
 
 
 def format_allowed(allowed: Iterable[Any], *, limit: int = _MAX_LISTED) -> str:
@@ -78,10 +89,14 @@ class InvalidArgumentError(SynphysError, ValueError):
     ) -> InvalidArgumentError:
         allowed = list(allowed)
         message = (
-            f"{name}={value!r} is not allowed; allowed values: {format_allowed(allowed)}."
+            f"{name}={format_value(value)} is not allowed; allowed values: {format_allowed(allowed)}."
             f"{did_you_mean(value, allowed)}"
         )
         return cls(message + (f" {hint}" if hint else ""))
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument has a type that the function does not accept (also a ``TypeError``)."""
 
 
 class _NotFound(SynphysError, LookupError):
@@ -92,7 +107,8 @@ class _NotFound(SynphysError, LookupError):
         known = list(known)
         location = f" in {where}" if where else ""
         message = (
-            f"unknown {cls.kind} {name!r}{location}; known {cls.kind}s: {format_allowed(known)}."
+            f"unknown {cls.kind} {format_value(name)}{location}; "
+            f"known {cls.kind}s: {format_allowed(known)}."
             f"{did_you_mean(name, known)}"
         )
         return cls(message + (f" {hint}" if hint else ""))

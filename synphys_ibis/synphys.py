@@ -19,9 +19,14 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.database import DATASET_BACKENDS, Database
 from synphys_ibis.engines.sqlite import read_table_columns
-from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, UnsupportedSchemaError
+from synphys_ibis.errors import (
+    InvalidArgumentError,
+    NotAReleaseError,
+    UnsupportedSchemaError,
+    format_value,
+)
 from synphys_ibis.export.dataset import is_dataset
-from synphys_ibis.query.arguments import validate_pair_query
+from synphys_ibis.query.arguments import matrix_pair_query_args, validate_pair_query
 from synphys_ibis.query.cell_class import CellClass, classify
 from synphys_ibis.query.matrix import (
     build_connectivity_matrix,
@@ -465,6 +470,11 @@ class SynphysDatabase(Database):
     def _session_catalog(self, session: BaseBackend | None) -> Catalog:
         if session is None or session is self.ro:
             return self.catalog
+        if not isinstance(session, BaseBackend):
+            raise InvalidArgumentError(
+                f"session={format_value(session)} is not an Ibis connection; pass db.ro, "
+                f"another Ibis backend connection, or None"
+            )
         return self._catalog_for(session)
 
     def pair_query(
@@ -512,7 +522,8 @@ class SynphysDatabase(Database):
             ``internal``. Project names must exist in the database.
         age, distance
             ``(min, max)`` bounds (inclusive, either may be None) on ``slice.age`` (days for
-            mouse) and ``pair.distance`` (metres).
+            mouse) and ``pair.distance`` (metres). ``-inf`` as min or ``inf`` as max is no bound
+            (the same as None); NaN, ``inf`` as min or ``-inf`` as max is refused.
         species
             ``'mouse'`` or ``'human'`` (``slice.species``).
         preload
@@ -574,13 +585,11 @@ class SynphysDatabase(Database):
         )
 
     def _validated_args(self, pair_query_args: Mapping[str, Any] | None) -> PairQuery:
-        args = dict(pair_query_args or {})
-        for forbidden in ("pre_class", "post_class", "session"):
-            if forbidden in args:
-                raise InvalidArgumentError(
-                    f"pair_query_args may not contain {forbidden!r}; the matrix sets it"
-                )
-        return validate_pair_query(**args, known_projects=self.list_project_names, rules=self.rules)
+        return validate_pair_query(
+            **matrix_pair_query_args(pair_query_args),
+            known_projects=self.list_project_names,
+            rules=self.rules,
+        )
 
     def matrix_pair_query(
         self,
@@ -606,7 +615,8 @@ class SynphysDatabase(Database):
             Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
         """
         query = self._validated_args(pair_query_args)
-        pre, post = classify(pre_classes), classify(post_classes)
+        pre = classify(pre_classes, argument="pre_classes")
+        post = classify(post_classes, argument="post_classes")
         key = ("matrix_pair_query", *self._matrix_key(pre, post, columns, query))
         return self.catalog.memoized(key, lambda: self._matrix_expr(pre, post, columns, query))
 
@@ -672,7 +682,8 @@ class SynphysDatabase(Database):
         """
         column = f"pre_cell_{self.rules.sign_column(class_column)}"
         query = self._validated_args(pair_query_args)
-        pre, post = classify(pre_classes), classify(post_classes)
+        pre = classify(pre_classes, argument="pre_classes")
+        post = classify(post_classes, argument="post_classes")
         key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))
         return self.catalog.memoized(
             key,

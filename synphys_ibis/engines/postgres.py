@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError
+from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, format_value
 
 __all__ = [
     "MAINTENANCE_DATABASE",
@@ -269,10 +269,12 @@ def read_metadata(con: Any, *, where: str) -> dict[str, Any] | None:
     text = rows[0][0]
     try:
         meta = json.loads(text) if text is not None else None
-    except (TypeError, ValueError) as err:
-        raise NotAReleaseError(f"{where} has a metadata row that is not JSON: {text!r}") from err
+    except (TypeError, ValueError, RecursionError) as err:  # RecursionError: nested too deep
+        raise NotAReleaseError(
+            f"{where} has a metadata row that is not JSON of a release: {format_value(text)} ({err})"
+        ) from err
     if meta is not None and not isinstance(meta, dict):
-        raise NotAReleaseError(f"{where} has metadata {meta!r}; expected a JSON object")
+        raise NotAReleaseError(f"{where} has metadata {format_value(meta)}; expected a JSON object")
     return meta
 
 

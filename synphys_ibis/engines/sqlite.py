@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis.errors import NotAReleaseError
+from synphys_ibis.errors import NotAReleaseError, format_value
 
 __all__ = [
     "SQLITE_HEADER",
@@ -188,12 +188,13 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         raise NotAReleaseError(f"{path} has {len(rows)} metadata rows; a release has exactly one")
     try:
         meta = json.loads(rows[0][0]) if rows[0][0] is not None else None
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, RecursionError) as err:  # RecursionError: nested too deep
         raise NotAReleaseError(
-            f"{path} has a metadata row that is not JSON: {rows[0][0]!r}"
+            f"{path} has a metadata row that is not JSON of a release: "
+            f"{format_value(rows[0][0])} ({err})"
         ) from err
     if meta is not None and not isinstance(meta, dict):
-        raise NotAReleaseError(f"{path} has metadata {meta!r}; expected a JSON object")
+        raise NotAReleaseError(f"{path} has metadata {format_value(meta)}; expected a JSON object")
     return meta
 
 

@@ -167,7 +167,7 @@ class DatasetManifest:
                 created=str(data.get("created", "")),
                 library=str(data.get("synphys_ibis", "")),
             )
-        except (ValueError, KeyError, TypeError, AttributeError) as err:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
             raise NotAReleaseError(f"{where} is not a valid dataset manifest: {err}") from err
 
     @property

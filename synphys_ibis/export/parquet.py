@@ -369,7 +369,7 @@ def _metadata_row(root: Path, tables: dict[str, DatasetTable]) -> dict[str, Any]
     meta = pq.read_table(root / file.path, columns=["meta"]).column("meta")[0].as_py()
     try:
         value = json.loads(meta) if meta is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

@@ -8,16 +8,19 @@ the allowed values and the closest match.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.errors import InvalidArgumentError, did_you_mean, format_allowed, format_value
 from synphys_ibis.query.cell_class import CellClass
+from synphys_ibis.query.checks import check_text, is_nan
 from synphys_ibis.query.pairs import PRELOAD_GROUPS, PairQuery, Range
 from synphys_ibis.schema.constants import COARSE_MATRIX_PROJECTS, SYNAPSE_TYPES
 from synphys_ibis.schema.rules import VersionRules
 
-__all__ = ["validate_pair_query"]
+__all__ = ["MATRIX_PAIR_QUERY_ARGS", "matrix_pair_query_args", "validate_pair_query"]
 
 
 def validate_pair_query(
@@ -87,7 +90,7 @@ def _cell_class(name: str, value: Any) -> CellClass | None:
     if value is None or isinstance(value, CellClass):
         return value
     raise InvalidArgumentError(
-        f"{name} must be a CellClass or None, not {value!r} of type {type(value).__name__}; "
+        f"{name} must be a CellClass or None, not {format_value(value)} of type {type(value).__name__}; "
         f"build one with CellClass(cre_type='sst', ...)"
     )
 
@@ -107,9 +110,11 @@ def _choice(name: str, value: Any, allowed: Sequence[str]) -> str | None:
 
 
 def _string(name: str, value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise InvalidArgumentError(f"{name} must be a single string or None, not {value!r}")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_text(name, value)
+    raise InvalidArgumentError(f"{name} must be a single string or None, not {format_value(value)}")
 
 
 def _strings(name: str, value: Any) -> tuple[str, ...] | None:
@@ -119,13 +124,19 @@ def _strings(name: str, value: Any) -> tuple[str, ...] | None:
     if isinstance(values, (list, tuple, set, frozenset)) and all(
         isinstance(v, str) for v in values
     ):
-        return tuple(values)
+        return tuple(check_text(name, v) for v in values)
     raise InvalidArgumentError(
-        f"{name} must be a string or a list of strings, not {value!r} of type {type(value).__name__}"
+        f"{name} must be a string or a list of strings, not {format_value(value)} of type "
+        f"{type(value).__name__}"
     )
 
 
 def _range(name: str, value: Any) -> Range | None:
+    """``(min, max)`` as floats; None or an infinity on its own side is no bound.
+
+    NaN, a number past the float range, and an infinity on the wrong side (``(inf, None)``) are
+    refused: each would otherwise filter differently on each engine, or select nothing.
+    """
     if value is None:
         return None
     ok = isinstance(value, (tuple, list)) and len(value) == 2
@@ -135,26 +146,67 @@ def _range(name: str, value: Any) -> Range | None:
                 ok = False
     if not ok:
         raise InvalidArgumentError(
-            f"{name} must be a (min, max) pair of numbers or None, e.g. (0, 100e-6); got {value!r}"
+            f"{name} must be a (min, max) pair of numbers or None, e.g. (0, 100e-6); "
+            f"got {format_value(value)}"
         )
-    low, high = (None if b is None else float(b) for b in value)
+    bounds: list[float | None] = []
+    for side, bound in zip(("min", "max"), value, strict=True):
+        if bound is None:
+            bounds.append(None)
+            continue
+        try:
+            number = float(bound)
+        except OverflowError as err:
+            raise InvalidArgumentError(
+                f"{name}={format_value(value)}: the {side} {format_value(bound, limit=40)} is "
+                f"past the float range; give a number within +-1.8e308, or None for no bound"
+            ) from err
+        if math.isnan(number) or is_nan(bound):
+            raise InvalidArgumentError(
+                f"{name}={format_value(value)} has a NaN {side}; give a number, or None for no bound"
+            )
+        if math.isinf(number) and (number < 0) == (side == "min"):
+            bounds.append(None)  # -inf as min, +inf as max: no bound, the same as None
+        elif math.isinf(number):
+            raise InvalidArgumentError(
+                f"{name}={format_value(value)} has {side} {number}; no pair could match"
+            )
+        else:
+            bounds.append(number)
+    low, high = bounds
     if low is not None and high is not None and low > high:
-        raise InvalidArgumentError(f"{name}={value!r} has min > max; no pair could match")
+        raise InvalidArgumentError(
+            f"{name}={format_value(value)} has min > max; no pair could match"
+        )
     return (low, high)
 
 
 def _is_number(value: Any) -> bool:
+    if isinstance(value, (str, bytes, bytearray)):
+        return False
     try:
         float(value)
+    except OverflowError:
+        return True  # a huge int: a number, refused with its own message
     except (TypeError, ValueError):
         return False
-    return not isinstance(value, str)
+    return True
 
 
 def _preload(value: Any) -> tuple[str, ...]:
-    groups = (value,) if isinstance(value, str) else tuple(value or ())
+    if value is None:
+        groups: tuple[Any, ...] = ()
+    elif isinstance(value, str):
+        groups = (value,)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        groups = tuple(value)
+    else:
+        raise InvalidArgumentError(
+            f"preload must be a group name or a list of them, not {format_value(value)} of type "
+            f"{type(value).__name__}; groups: {format_allowed(PRELOAD_GROUPS)}"
+        )
     for group in groups:
-        if group not in PRELOAD_GROUPS:
+        if not isinstance(group, str) or group not in PRELOAD_GROUPS:
             raise InvalidArgumentError.for_value("preload", group, PRELOAD_GROUPS)
     return tuple(g for g in PRELOAD_GROUPS if g in groups)
 
@@ -175,3 +227,43 @@ def _projects(
                 hint="(project names present in this database)",
             )
     return names
+
+
+#: Arguments of ``pair_query`` that a matrix query passes on (it sets the classes and session).
+MATRIX_PAIR_QUERY_ARGS: tuple[str, ...] = tuple(
+    name
+    for name in inspect.signature(validate_pair_query).parameters
+    if name not in ("pre_class", "post_class", "known_projects", "schema_version")
+)
+_SET_BY_THE_MATRIX = ("pre_class", "post_class", "session")
+
+
+def matrix_pair_query_args(value: Any) -> dict[str, Any]:
+    """Check the ``pair_query_args`` of a matrix query: a mapping of pair-query argument names.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a value that is not a mapping, a key that is not a pair-query argument (naming the
+        allowed ones), or a key the matrix sets itself (``pre_class``, ``post_class``,
+        ``session``).
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentError(
+            f"pair_query_args must be a dict of pair_query arguments or None, not "
+            f"{format_value(value)} of type {type(value).__name__}"
+        )
+    for key in value:
+        if key in _SET_BY_THE_MATRIX:
+            raise InvalidArgumentError(
+                f"pair_query_args may not contain {key!r}; the matrix sets it"
+            )
+        if key not in MATRIX_PAIR_QUERY_ARGS:
+            raise InvalidArgumentError(
+                f"pair_query_args has the unknown argument {format_value(key)}; allowed "
+                f"arguments: {format_allowed(MATRIX_PAIR_QUERY_ARGS)}."
+                f"{did_you_mean(key, MATRIX_PAIR_QUERY_ARGS)}"
+            )
+    return dict(value)

@@ -33,6 +33,8 @@ True
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, TypeAlias
@@ -43,7 +45,20 @@ from ibis.common.deferred import Deferred
 from ibis.expr.types import BooleanValue, Value
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.errors import (
+    ColumnNotFoundError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    format_value,
+)
+from synphys_ibis.query.checks import (
+    INT64_MAX,
+    INT64_MIN,
+    check_literals,
+    check_text,
+    is_nan,
+    resolve_user_expression,
+)
 from synphys_ibis.schema import Column, available_schema_versions
 from synphys_ibis.schema.constants import EXCITATORY_CRE_TYPES, INHIBITORY_CRE_TYPES
 from synphys_ibis.schema.normalize import LOGICAL_DTYPES
@@ -123,7 +138,9 @@ class CellClass:
 
     def __init__(self, *exprs: Predicate, name: str | None = None, **criteria: Any) -> None:
         if name is not None and not isinstance(name, str):
-            raise InvalidArgumentError(f"name must be a string or None, not {name!r}")
+            raise InvalidArgumentError(f"name must be a string or None, not {format_value(name)}")
+        if name is not None:
+            check_text("name", name)
         known = any_version_cell_columns()
         for key in criteria:
             if key not in known:
@@ -148,8 +165,8 @@ class CellClass:
         if "target_layer" in self.criteria:
             layer = self.criteria["target_layer"]
             if isinstance(layer, (tuple, list)):
-                raise TypeError(
-                    f"cannot name a class with several target layers {layer!r}; pass name="
+                raise InvalidArgumentTypeError(
+                    f"cannot name a class with several target layers {format_value(layer)}; pass name="
                 )
             parts.append(f"L{layer}")
         elif "cortical_layer" in self.criteria:
@@ -312,20 +329,21 @@ def _resolve_predicate(expr: Any, cells: IbisTable) -> BooleanValue:
         raise InvalidArgumentError(
             f"cell class predicates must be Ibis deferred expressions such as "
             f"`_.fractional_layer_depth < 0.5` or callables taking the per-cell table; got "
-            f"{expr!r} of type {type(expr).__name__}. Pass column criteria as keywords."
+            f"{format_value(expr)} of type {type(expr).__name__}. Pass column criteria as keywords."
         )
-    try:
-        resolved = resolver(cells)
-    except AttributeError as err:
-        bad = str(err).rsplit("attribute ", 1)[-1].strip("'\" ")
-        raise ColumnNotFoundError.for_name(
+    resolved = resolve_user_expression(
+        lambda: resolver(cells),
+        what=f"cell class predicate {format_value(expr)}",
+        missing=lambda bad, _err: ColumnNotFoundError.for_name(
             bad, cells.columns, where="cell class predicate", hint=_TABLES_HINT
-        ) from err
+        ),
+    )
     if not isinstance(resolved, BooleanValue):
         raise InvalidArgumentError(
-            f"cell class predicate {expr!r} is not a boolean condition "
+            f"cell class predicate {format_value(expr)} is not a boolean condition "
             f"(it gives {type(resolved).__name__})"
         )
+    check_literals("cell class predicate", resolved)
     return resolved
 
 
@@ -349,30 +367,72 @@ def _criterion(column: Value, spec: Column, value: Any) -> BooleanValue:
 
 
 def _coerce(spec: Column, value: Any) -> Any:
-    """Bring a criterion value to the column's type, the way SQLite's column affinity would."""
+    """Bring a criterion value to the column's type, the way SQLite's column affinity would.
+
+    Values no engine compares the same way are refused: text with a NUL character, NaN, integers
+    outside 64 bits for an integer column (or a fraction: no integer equals it), numbers past the
+    float range.
+    """
     kind = spec.type
+    problem = ""
+    if kind in ("str", "object", "datetime") and isinstance(value, str):
+        return check_text(f"criterion {spec.name}", value)
     if kind in ("str", "object"):
         if isinstance(value, bool):
             return str(int(value))
-        if isinstance(value, (int, float, str)):
-            return str(value)
+        if isinstance(value, (int, float)):
+            try:
+                return str(value)
+            except ValueError:  # an int past sys.get_int_max_str_digits()
+                problem = " (too many digits)"
     elif kind == "bool":
-        if isinstance(value, bool) or value in (0, 1):
+        if isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy.bool_
+            return bool(value)
+        if not isinstance(value, str) and _number(value, integer=True) in (0, 1):
             return bool(value)
     elif kind in ("int", "bigint", "float"):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                return float(value) if kind == "float" else int(value)
-            except ValueError:
-                pass
-    elif kind == "datetime" and isinstance(value, str):
-        return value
+        number = _number(value, integer=kind != "float")
+        if number is not None:
+            return number
+        if is_nan(_parse(value, integer=False) if isinstance(value, str) else value):
+            problem = " (NaN equals nothing in SQL; use None for NULL)"
     raise InvalidArgumentError(
-        f"criterion {spec.name}={value!r} does not fit the column's type ({kind}); "
-        f"give a {_KIND_NAMES.get(kind, kind)} value"
+        f"criterion {spec.name}={format_value(value)} does not fit the column's type ({kind}); "
+        f"give a {_KIND_NAMES.get(kind, kind)} value{problem}"
     )
+
+
+def _parse(text: str, *, integer: bool) -> int | float | None:
+    try:
+        return int(text) if integer else float(text)
+    except (ValueError, OverflowError):
+        if not integer:
+            return None
+        return _parse(text, integer=False)
+
+
+def _number(value: Any, *, integer: bool) -> int | float | None:
+    """``value`` as a Python int or float that every engine compares like Python, or None.
+
+    Integer columns take integers of 64 bits and integral floats; float columns take floats
+    (infinities too) and integers, those past 64 bits as floats. NaN fits neither.
+    """
+    if isinstance(value, str):
+        value = _parse(value, integer=integer)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        if isinstance(value, numbers.Integral):
+            number = int(value)
+            if INT64_MIN <= number <= INT64_MAX:
+                return number
+            return None if integer else float(number)
+        real = float(value)
+    except OverflowError:
+        return None
+    if math.isnan(real) or (integer and not (math.isfinite(real) and real.is_integer())):
+        return None
+    return real
 
 
 _KIND_NAMES = {
@@ -386,21 +446,32 @@ _KIND_NAMES = {
 }
 
 
-def classify(classes: Mapping[str, CellClass] | Iterable[CellClass]) -> dict[str, CellClass]:
-    """Normalise a mapping or sequence of classes to an ordered ``{name: CellClass}`` dict."""
+def classify(
+    classes: Mapping[str, CellClass] | Iterable[CellClass], *, argument: str = "classes"
+) -> dict[str, CellClass]:
+    """Normalise a mapping or sequence of classes to an ordered ``{name: CellClass}`` dict.
+
+    ``argument`` names the argument in errors.
+    """
     if isinstance(classes, Mapping):
         items = list(classes.items())
-    else:
+    elif isinstance(classes, Iterable) and not isinstance(classes, (str, bytes)):
         items = [(c.name if isinstance(c, CellClass) else c, c) for c in classes]
+    else:
+        raise InvalidArgumentError(
+            f"{argument} must be a {{name: CellClass}} dict or a list of CellClass, not "
+            f"{format_value(classes)} of type {type(classes).__name__}"
+        )
     result: dict[str, CellClass] = {}
     for key, cls in items:
         if not isinstance(cls, CellClass):
             raise InvalidArgumentError(
-                f"class {key!r} is {cls!r} of type {type(cls).__name__}; expected a CellClass"
+                f"{argument}: class {format_value(key)} is {format_value(cls)} of type "
+                f"{type(cls).__name__}; expected a CellClass"
             )
         if not isinstance(key, str):
             key = key.name if isinstance(key, CellClass) else str(key)
-        result[key] = cls
+        result[check_text(f"{argument} key", key)] = cls
     return result
 
 

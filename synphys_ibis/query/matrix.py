@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.errors import InvalidArgumentError, format_value
 from synphys_ibis.query.cell_class import CellClass, classify
 from synphys_ibis.query.pairs import PairQuery, column_not_found, probed_condition
 from synphys_ibis.schema.rules import VersionRules
@@ -35,11 +35,16 @@ def public_column_names(columns: Sequence[str] | None, rules: VersionRules) -> t
         return ()
     if isinstance(columns, str):
         columns = [columns]
+    if not isinstance(columns, (list, tuple)):
+        raise InvalidArgumentError(
+            f"columns must be a column name or a list of them, not {format_value(columns)} of type "
+            f"{type(columns).__name__}"
+        )
     known = rules.pair_columns
     names = []
     for column in columns:
         if not isinstance(column, str):
-            raise InvalidArgumentError(f"column names must be strings, not {column!r}")
+            raise InvalidArgumentError(f"column names must be strings, not {format_value(column)}")
         name = column
         if "." in column:
             alias, _, col = column.partition(".")

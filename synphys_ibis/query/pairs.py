@@ -27,8 +27,9 @@ from ibis.common.deferred import Deferred
 from ibis.expr.types import BooleanValue, Value
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
+from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError, format_value
 from synphys_ibis.query.cell_class import CellClass
+from synphys_ibis.query.checks import check_literals, resolve_user_expression
 from synphys_ibis.schema import available_schema_versions
 from synphys_ibis.schema.constants import (
     PROBED_PAIR_TEST_SPIKE_LIMIT,
@@ -266,13 +267,14 @@ def resolve_filter(expr: FilterExpr, table: IbisTable, rules: VersionRules | Non
     else:
         raise InvalidArgumentError(
             f"filter_exprs entries must be Ibis boolean expressions, deferreds such as "
-            f"`_.synapse_psp_amplitude > 1e-4`, or callables; got {expr!r} of type "
+            f"`_.synapse_psp_amplitude > 1e-4`, or callables; got {format_value(expr)} of type "
             f"{type(expr).__name__}"
         )
     if not isinstance(resolved, BooleanValue):
         raise InvalidArgumentError(
-            f"filter {expr!r} is not a boolean condition (it gives {type(resolved).__name__})"
+            f"filter {format_value(expr)} is not a boolean condition (it gives {type(resolved).__name__})"
         )
+    check_literals("filter_exprs", resolved)
     return resolved
 
 
@@ -280,15 +282,14 @@ _NAMING_HINT = "Joined columns are named <alias>_<column>, e.g. synapse_psp_ampl
 
 
 def _resolve_names(resolve: Callable[[], Any], table: IbisTable, rules: VersionRules | None) -> Any:
-    try:
-        return resolve()
-    except AttributeError as err:
-        bad = str(err).rsplit("attribute ", 1)[-1].strip("'\" ")
+    def missing(bad: str, _err: BaseException) -> ColumnNotFoundError:
         if rules is not None:
-            raise column_not_found(bad, rules, where="pair query", hint=_NAMING_HINT) from err
-        raise ColumnNotFoundError.for_name(
+            return column_not_found(bad, rules, where="pair query", hint=_NAMING_HINT)
+        return ColumnNotFoundError.for_name(
             bad, table.columns, where="pair query", hint=_NAMING_HINT
-        ) from err
+        )
+
+    return resolve_user_expression(resolve, what="filter_exprs entry", missing=missing)
 
 
 def _referenced_columns(expr: Value) -> set[str]:
