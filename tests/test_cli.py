@@ -331,6 +331,37 @@ def test_sql_prints_the_statement(
     )
 
 
+def test_printed_sql_and_the_provenance_record_run_on_a_fresh_connection(
+    capsys: pytest.CaptureFixture[str], cli_release: Path, tmp_path: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "sql", "--db", cli_release, "--pre", "cre_type=sst", "--species", "mouse"
+    )
+    assert code == 0
+    parquet = tmp_path / "sst.parquet"
+    code, _, _ = run(
+        capsys,
+        "export",
+        "--db",
+        cli_release,
+        "--pre",
+        "cre_type=sst",
+        "--species",
+        "mouse",
+        "--output",
+        parquet,
+        "--no-progress",
+    )
+    assert code == 0
+    recorded = read_provenance(parquet).sql
+    assert recorded.strip() == out.strip()
+    exported = sorted(pq.read_table(parquet).column("id").to_pylist())
+    assert exported
+    with SynphysDatabase.load_sqlite(cli_release) as fresh:
+        rerun = fresh.ro.sql(out).to_pyarrow()
+    assert sorted(rerun.column("id").to_pylist()) == exported
+
+
 # -- errors: one line, non-zero exit, no traceback -----------------------------------------------
 @pytest.fixture(scope="module")
 def bad_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
