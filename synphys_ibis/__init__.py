@@ -7,9 +7,8 @@ Open a release with :meth:`SynphysDatabase.load_sqlite` (or download one with
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from synphys_ibis import synthetic
+from synphys_ibis._version import __version__
 from synphys_ibis.database import Database, db_address
 from synphys_ibis.errors import (
     ColumnNotFoundError,
@@ -37,11 +36,6 @@ from synphys_ibis.query.cell_class import (
 )
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
 from synphys_ibis.synphys import SynphysDatabase
-
-try:
-    __version__ = version("synphys_ibis")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -29,72 +29,45 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import sys
 import weakref
 from collections import OrderedDict
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote
+from typing import Any, ClassVar
 
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis import settings
 from synphys_ibis.catalog import Catalog
-from synphys_ibis.engines.sqlite import read_metadata
+from synphys_ibis.engines.base import Engine
+from synphys_ibis.engines.dataset import DatasetManifest
+from synphys_ibis.engines.registry import ENGINES, engine_for_host, engine_names, redact_password
 from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, ReadOnlyError
+from synphys_ibis.maintenance import clone, operations, transfer
 from synphys_ibis.schema import SCHEMA_VERSION, Table, available_schema_versions, load_schema
 from synphys_ibis.schema.rules import VersionRules, version_rules
-
-if TYPE_CHECKING:
-    from synphys_ibis.export.dataset import DatasetManifest
 
 __all__ = ["BACKENDS", "DATASET_BACKENDS", "Database", "db_address", "parse_backend"]
 
 logger = logging.getLogger("synphys_ibis")
 
 #: Host schemes understood by :class:`Database`, and the backend name each maps to.
-BACKENDS = {
-    "sqlite": "sqlite",
-    "duckdb": "duckdb",
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "parquet": "parquet",
-    "spark": "spark",
-}
+BACKENDS = {scheme: engine.name for scheme, engine in ENGINES.items()}
 
 #: Backends that read an exported Parquet dataset (read-only; ``db_name`` is a path or URL).
-DATASET_BACKENDS = ("parquet", "spark")
+DATASET_BACKENDS = tuple(engine_names(lambda c: c.dataset))
 
 # Connections left behind in a forked child: never closed there (that would close the parent's
 # sockets or touch DuckDB state whose threads did not survive the fork), never collected.
 _ABANDONED: list[Any] = []
 
 
-def _redact(host: str) -> str:
-    """``host`` with its password (if any) replaced by ``***``, for messages and reprs."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", host)
+_redact = redact_password
 
 
 def parse_backend(host: str) -> str:
     """The backend name of a host URL such as ``'sqlite:///'`` or ``'postgresql://u@h'``."""
-    scheme = host.split("://", 1)[0] if "://" in host else None
-    if scheme not in BACKENDS:
-        raise InvalidArgumentError.for_value(
-            "host scheme",
-            scheme if scheme is not None else host,
-            sorted(BACKENDS),
-            hint="Hosts look like 'sqlite:///', 'duckdb:///', 'parquet:///', 'spark:///' or "
-            "'postgresql://user@host:5432'.",
-        )
-    return BACKENDS[scheme]
-
-
-def default_app_name() -> str:
-    """The PostgreSQL ``application_name``: the end of the command line (63 characters)."""
-    return " ".join(sys.argv)[-63:] or "synphys_ibis"
+    return engine_for_host(host).name
 
 
 def db_address(host: str, db_name: str | None = None, app_name: str | None = None) -> str:
@@ -112,14 +85,7 @@ def db_address(host: str, db_name: str | None = None, app_name: str | None = Non
     >>> db_address("postgresql://postgres@127.0.0.1:5432", "synphys", app_name="notebook")
     'postgresql://postgres@127.0.0.1:5432/synphys?application_name=notebook'
     """
-    backend = parse_backend(host)
-    if backend == "postgresql":
-        app_name = default_app_name() if app_name is None else app_name
-        address = host.rstrip("/") + (f"/{db_name}" if db_name else "")
-        return f"{address}?application_name={quote(app_name)}"
-    if not host.endswith("/"):
-        host += "/"
-    return host + (str(db_name) if db_name is not None else "")
+    return engine_for_host(host).address(host, db_name, app_name)
 
 
 class Database:
@@ -167,12 +133,13 @@ class Database:
         engine_options: Mapping[str, Any] | None = None,
         schema_version: str | int | None = None,
     ) -> None:
-        self.backend = parse_backend(ro_host)
-        if rw_host is not None and parse_backend(rw_host) != self.backend:
+        self._engine = engine_for_host(ro_host)
+        self.backend = self._engine.name
+        if rw_host is not None and engine_for_host(rw_host) is not self._engine:
             raise InvalidArgumentError(
                 f"rw_host {rw_host!r} is a different backend than ro_host {ro_host!r}"
             )
-        if rw_host is not None and self.backend in DATASET_BACKENDS:
+        if rw_host is not None and not self._engine.capabilities.writable:
             raise InvalidArgumentError(
                 f"rw_host={rw_host!r} is not allowed: Parquet datasets are read-only; write a new "
                 f"one with export_parquet()"
@@ -180,15 +147,13 @@ class Database:
         self.ro_host = ro_host
         self.rw_host = rw_host
         self.db_name = None if db_name is None else os.fspath(db_name)
-        if self.backend == "postgresql" and self.db_name is not None:
-            from synphys_ibis.engines.postgres import check_database_name
-
-            check_database_name(self.db_name)
+        if self.db_name is not None:
+            self._engine.check_name(self.db_name)
         self.ro_address = db_address(ro_host, self.db_name)
         self.rw_address = None if rw_host is None else db_address(rw_host, self.db_name)
         self._native_cache = native_cache
         self._cache_dir = None if cache_dir is None else Path(cache_dir)
-        self._engine_options = _engine_options(self.backend, engine_options)
+        self._engine_options = _engine_options(self._engine, engine_options)
         self._manifest: DatasetManifest | None = None
         self._ro: BaseBackend | None = None
         self._rw: BaseBackend | None = None
@@ -199,6 +164,75 @@ class Database:
             None if schema_version is None else _known_schema_version(schema_version)
         )
         Database._instances.add(self)
+
+    # -- what the engine uses ------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        """The engine that stores this database (see :mod:`synphys_ibis.engines.base`)."""
+        return self._engine
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """The cache directory given (None: the default, see :func:`synphys_ibis.settings.cache_dir`)."""
+        return self._cache_dir
+
+    @property
+    def native_cache(self) -> bool | None:
+        """Whether SQLite files are queried through a native DuckDB copy (None: the default)."""
+        return self._native_cache
+
+    @property
+    def engine_options(self) -> Mapping[str, Any]:
+        """The options of the engine (``storage_options``, ``session``), as given."""
+        return self._engine_options
+
+    @property
+    def current_writer(self) -> BaseBackend | None:
+        """The read-write connection if it is open, else None (nothing is opened)."""
+        return self._rw
+
+    def require_name(self) -> str:
+        """``db_name``, which this operation needs.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If the database was opened without one.
+        """
+        if self.db_name is None:
+            caps = self._engine.capabilities
+            what = "a file path" if caps.local_file or caps.dataset else "a database name"
+            raise InvalidArgumentError(f"a {self.backend} database needs db_name ({what})")
+        return self.db_name
+
+    def require_path(self) -> Path:
+        """``db_name`` as the path of a file that exists.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no such file.
+        """
+        path = Path(self.require_name())
+        if not path.is_file():
+            raise FileNotFoundError(f"no such {self.backend} database file: {path}")
+        return path
+
+    def dataset_manifest(self) -> DatasetManifest:
+        """The manifest of a Parquet dataset (read once).
+
+        Raises
+        ------
+        UnsupportedOperationError
+            For engines that do not read datasets.
+        """
+        if self._manifest is None:
+            self._manifest = self._engine.read_manifest(self)
+        return self._manifest
+
+    def reset_reader(self) -> None:
+        """Forget the read-only connection after a write (its views and caches are stale)."""
+        self._close("_ro")
 
     # -- connections ---------------------------------------------------------------------------
     @property
@@ -221,24 +255,16 @@ class Database:
 
     def _read_metadata(self) -> dict[str, Any] | None:
         """The metadata row (None when the table is empty or, for DuckDB files, not read)."""
-        if self.backend == "sqlite":
-            return read_metadata(self._require_path())
-        if self.backend == "postgresql":
-            from synphys_ibis.engines.postgres import read_metadata as read_pg_metadata
-
-            return read_pg_metadata(self.ro, where=f"database {self.db_name!r}")
-        if self.backend in DATASET_BACKENDS:
-            return self._dataset_manifest().metadata
-        return None
+        return self._engine.read_metadata(self)
 
     @property
     def ro(self) -> BaseBackend:
         """The read-only Ibis connection, opened on first use (and again after ``os.fork()``)."""
         self._check_fork()
         if self._ro is None:
-            if self.backend == "duckdb" and self._rw is not None:
+            if self._engine.capabilities.single_open_mode and self._rw is not None:
                 self._close("_rw")  # DuckDB opens a file either read-only or read-write
-            self._ro = self._open_ro()
+            self._ro = self._engine.open_reader(self)
         return self._ro
 
     @property
@@ -266,9 +292,9 @@ class Database:
                 f"e.g. Database(ro_host, rw_host=ro_host, db_name=...)"
             )
         if self._rw is None:
-            if self.backend == "duckdb" and self._ro is not None:
+            if self._engine.capabilities.single_open_mode and self._ro is not None:
                 self._close("_ro")
-            self._rw = self._open_rw()
+            self._rw = self._engine.open_writer(self)
         return self._rw
 
     @property
@@ -282,23 +308,13 @@ class Database:
 
         Raises
         ------
-        InvalidArgumentError
-            For SQLite and DuckDB, which have no server to maintain.
+        UnsupportedOperationError
+            For SQLite and DuckDB, which have no server to maintain (an
+            :class:`~synphys_ibis.errors.InvalidArgumentError`).
         """
         self._check_fork()
-        if self.backend != "postgresql":
-            raise InvalidArgumentError(
-                f"{self.backend} databases have no maintenance connection; only PostgreSQL does"
-            )
         if self._maint is None:
-            from synphys_ibis.engines import postgres
-
-            self._maint = postgres.connect(
-                self._pg_url(readonly=self.rw_host is None),
-                postgres.MAINTENANCE_DATABASE,
-                read_only=False,
-                application_name=default_app_name(),
-            )
+            self._maint = self._engine.open_maintenance(self)
         return self._maint
 
     @property
@@ -322,106 +338,12 @@ class Database:
         return Catalog(
             con,
             self.rules,
-            normalize=self.backend in ("postgresql", "spark"),
-        )
-
-    def _pg_url(self, *, readonly: bool) -> Any:
-        from synphys_ibis.engines.postgres import PostgresURL
-
-        host = self.ro_host if readonly or self.rw_host is None else self.rw_host
-        return PostgresURL.parse(host)
-
-    def _open_ro(self) -> BaseBackend:
-        if self.backend == "sqlite":
-            from synphys_ibis.engines import open_sqlite_release
-
-            return open_sqlite_release(
-                self._require_path(),
-                self.schema_version,
-                native=settings.native_cache_enabled(self._native_cache),
-                cache=self._cache_dir,
-            )
-        if self.backend == "duckdb":
-            from synphys_ibis.engines.duckdb import connect
-
-            return connect(self._require_path(), read_only=True, cache=self._cache_dir)
-        if self.backend == "parquet":
-            from synphys_ibis.engines.parquet import open_parquet_release
-
-            return open_parquet_release(
-                self._require_name(),
-                self.schema_version,
-                storage_options=self._engine_options.get("storage_options"),
-                manifest=self._dataset_manifest(),
-                cache=self._cache_dir,
-            )
-        if self.backend == "spark":
-            from synphys_ibis.engines import spark
-
-            return spark.open_spark_release(
-                self._require_name(),
-                self.schema_version,
-                session=self._engine_options.get("session"),
-                manifest=self._dataset_manifest(),
-            )
-        return self._open_postgres(readonly=True)
-
-    def _dataset_manifest(self) -> DatasetManifest:
-        """The manifest of a Parquet dataset (read once; only for the dataset backends)."""
-        if self._manifest is None:
-            if self.backend == "spark":
-                from synphys_ibis.engines import spark
-
-                self._manifest = spark.read_manifest(
-                    self._require_name(), session=self._engine_options.get("session")
-                )
-            else:
-                from synphys_ibis.export.dataset import read_manifest
-
-                self._manifest = read_manifest(
-                    self._require_name(),
-                    storage_options=self._engine_options.get("storage_options"),
-                )
-        return self._manifest
-
-    def _open_rw(self) -> BaseBackend:
-        if self.backend == "sqlite":
-            import ibis
-
-            return ibis.sqlite.connect(self._require_name())
-        if self.backend == "duckdb":
-            from synphys_ibis.engines.duckdb import connect
-
-            return connect(self._require_name(), cache=self._cache_dir)
-        return self._open_postgres(readonly=False)
-
-    def _open_postgres(self, *, readonly: bool) -> BaseBackend:
-        from synphys_ibis.engines import postgres
-        from synphys_ibis.engines.postgres_functions import SESSION_FUNCTIONS
-
-        return postgres.connect(
-            self._pg_url(readonly=readonly),
-            self._require_name(),
-            read_only=readonly,
-            application_name=default_app_name(),
-            setup=SESSION_FUNCTIONS,
+            normalize=self._engine.capabilities.normalize_stored_types,
         )
 
     def _require_writable(self) -> None:
         if self.rw_host is None:
             self.rw  # noqa: B018 - raises ReadOnlyError naming the database
-
-    def _require_name(self) -> str:
-        if self.db_name is None:
-            what = "a file path" if self.backend != "postgresql" else "a database name"
-            raise InvalidArgumentError(f"a {self.backend} database needs db_name ({what})")
-        return self.db_name
-
-    def _require_path(self) -> Path:
-        path = Path(self._require_name())
-        if not path.is_file():
-            raise FileNotFoundError(f"no such {self.backend} database file: {path}")
-        return path
 
     def _check_fork(self) -> None:
         if os.getpid() != self._pid:
@@ -446,10 +368,6 @@ class Database:
             con.disconnect()
         except Exception:  # closing must not fail on an already broken connection
             logger.debug("error while closing a connection of %r", self, exc_info=True)
-
-    def _reset_reader(self) -> None:
-        """Forget the read-only connection after a write (its views and caches are stale)."""
-        self._close("_ro")
 
     def dispose_engines(self) -> None:
         """Close every connection of this database; they reopen on next use."""
@@ -485,40 +403,35 @@ class Database:
             engine_options=self._engine_options,
         )
 
+    def on_host(
+        self, host: str, db_name: str | os.PathLike[str], *, schema_version: str
+    ) -> Database:
+        """A read-write database ``db_name`` on ``host`` of schema ``schema_version``, with this
+        one's cache directory (the destination of a clone or bake)."""
+        return Database(
+            host, host, db_name, cache_dir=self._cache_dir, schema_version=schema_version
+        )
+
     @property
     def exists(self) -> bool:
         """Whether the database exists (for files: whether the file exists)."""
         if self.db_name is None:
             return False
-        if self.backend == "postgresql":
-            from synphys_ibis.engines import postgres
-
-            return postgres.database_exists(self.maint, self.db_name)
-        if self.backend in DATASET_BACKENDS:
-            from synphys_ibis.export.dataset import is_dataset
-
-            return is_dataset(
-                self.db_name, storage_options=self._engine_options.get("storage_options")
-            )
-        return Path(self.db_name).is_file()
+        return self._engine.exists(self)
 
     def create_database(self) -> None:
         """Create the (empty) database: CREATE DATABASE on PostgreSQL, a no-op for files."""
-        from synphys_ibis.maintenance import operations as maintenance
-
         self._require_writable()
-        maintenance.create_database(self)
+        operations.create_database(self)
 
     def drop_database(self, *, force: bool = False) -> None:
         """Delete the database (a file, or DROP DATABASE); missing databases are ignored.
 
         ``force`` also ends other sessions connected to a PostgreSQL database.
         """
-        from synphys_ibis.maintenance import operations as maintenance
-
         self._require_writable()
         self.dispose_engines()
-        maintenance.drop_database(self, force=force)
+        operations.drop_database(self, force=force)
 
     # -- tables --------------------------------------------------------------------------------
     def table(self, name: str) -> IbisTable:
@@ -547,12 +460,7 @@ class Database:
 
     def table_names(self) -> list[str]:
         """Release tables present in the database, in dependency order."""
-        from synphys_ibis.maintenance import operations as maintenance
-
-        if self.backend in DATASET_BACKENDS:
-            present = set(self._dataset_manifest().tables)
-        else:
-            present = maintenance.list_tables(self)
+        present = operations.list_tables(self)
         return [name for name in load_schema(self.schema_version).table_names() if name in present]
 
     def _select_tables(
@@ -568,7 +476,7 @@ class Database:
             if name not in schema:
                 raise InvalidArgumentError.for_value(argument, name, schema.table_names())
             wanted.add(name)
-        return [t for t in schema if t.name in wanted]
+        return [spec for spec in schema if spec.name in wanted]
 
     def create_tables(
         self,
@@ -585,14 +493,12 @@ class Database:
         and DuckDB the same tables, columns, keys and indexes in their own types (see
         :mod:`synphys_ibis.maintenance.ddl`). With ``initialize``, :meth:`initialize_database` runs after.
         """
-        from synphys_ibis.maintenance import operations as maintenance
-
         specs = self._select_tables(tables)
         self._require_writable()
-        maintenance.create_schema(
+        operations.create_schema(
             self, specs, indexes=True, foreign_keys=True, boolean_checks=boolean_checks
         )
-        self._reset_reader()
+        self.reset_reader()
         if initialize:
             self.initialize_database()
 
@@ -601,13 +507,11 @@ class Database:
 
     def drop_tables(self, tables: Iterable[str] | None = None) -> None:
         """Drop the release tables (all, or ``tables``) that exist, children first."""
-        from synphys_ibis.maintenance import operations as maintenance
-
         specs = self._select_tables(tables)
         self._require_writable()
-        present = set(maintenance.list_tables(self))
-        maintenance.drop_schema(self, [t for t in specs if t.name in present])
-        self._reset_reader()
+        present = set(operations.list_tables(self))
+        operations.drop_schema(self, [spec for spec in specs if spec.name in present])
+        self.reset_reader()
 
     def reset_db(self) -> None:
         """Drop and re-create the database, then create every table (and initialize it)."""
@@ -623,12 +527,10 @@ class Database:
         ``tables``) and ``VACUUM`` (always the whole file). DuckDB: ``ANALYZE`` and
         ``CHECKPOINT``.
         """
-        from synphys_ibis.maintenance import operations as maintenance
-
         specs = None if tables is None else self._select_tables(tables)
         self._require_writable()
-        maintenance.vacuum(self, specs, analyze=True)
-        self._reset_reader()
+        operations.vacuum(self, specs, analyze=True)
+        self.reset_reader()
 
     # -- copies --------------------------------------------------------------------------------
     @staticmethod
@@ -643,9 +545,7 @@ class Database:
         **options: Any,
     ) -> Generator[str, None, None]:
         """Copy tables from ``source_db`` into ``dest_db``; see :func:`synphys_ibis.maintenance.transfer.iter_copy_tables`."""
-        from synphys_ibis.maintenance.transfer import iter_copy_tables
-
-        return iter_copy_tables(
+        return transfer.iter_copy_tables(
             source_db,
             dest_db,
             tables=tables,
@@ -664,17 +564,13 @@ class Database:
         **copy_options: Any,
     ) -> Database:
         """Copy this database into a new one; see :func:`synphys_ibis.maintenance.clone.clone_database`."""
-        from synphys_ibis.maintenance.clone import clone_database
-
-        return clone_database(
+        return clone.clone_database(  # type: ignore[return-value]
             self, dest_db_name=dest_db_name, dest_db=dest_db, overwrite=overwrite, **copy_options
         )
 
     def bake_sqlite(self, sqlite_file: str | os.PathLike[str], **copy_options: Any) -> Path:
         """Write this database to a release file; see :func:`synphys_ibis.maintenance.clone.bake_sqlite`."""
-        from synphys_ibis.maintenance.clone import bake_sqlite
-
-        return bake_sqlite(self, sqlite_file, **copy_options)
+        return clone.bake_sqlite(self, sqlite_file, **copy_options)
 
     def export_parquet(self, dest: str | os.PathLike[str], **options: Any) -> Path:
         """Write this database to a Parquet dataset; see :func:`synphys_ibis.export.parquet.export_parquet`."""
@@ -710,9 +606,6 @@ class Database:
         )
 
 
-_ENGINE_OPTIONS = {"parquet": ("storage_options",), "spark": ("session",)}
-
-
 def _known_schema_version(version: str | int) -> str:
     """``version`` as text, if it is a published schema version."""
     known = available_schema_versions()
@@ -721,13 +614,12 @@ def _known_schema_version(version: str | int) -> str:
     return str(version)
 
 
-def _engine_options(backend: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Check ``engine_options`` against those ``backend`` takes."""
+def _engine_options(engine: Engine, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Check ``engine_options`` against those ``engine`` takes."""
     options = dict(options or {})
-    allowed = _ENGINE_OPTIONS.get(backend, ())
     for name in options:
-        if name not in allowed:
+        if name not in engine.option_names:
             raise InvalidArgumentError.for_value(
-                f"engine_options key for the {backend} backend", name, allowed
+                f"engine_options key for the {engine.name} backend", name, engine.option_names
             )
     return options

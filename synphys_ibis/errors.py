@@ -37,6 +37,7 @@ __all__ = [
     "SynphysError",
     "TableNotFoundError",
     "UnknownReleaseError",
+    "UnsupportedOperationError",
     "UnsupportedSchemaError",
     "VerificationError",
 ]
@@ -149,6 +150,21 @@ class NotAReleaseError(SynphysError, ValueError):
 
 class ExtensionLoadError(SynphysError, ImportError):
     """A DuckDB extension could not be loaded offline."""
+
+
+class UnsupportedOperationError(InvalidArgumentError):
+    """An engine does not do this operation (a declared gap, e.g. writing a Parquet dataset).
+
+    The message names the engine and the operation.
+    """
+
+    @classmethod
+    def for_engine(
+        cls, engine: str, operation: str, *, hint: str = ""
+    ) -> UnsupportedOperationError:
+        return cls(
+            f"the {engine} engine does not support {operation}" + (f"; {hint}" if hint else "")
+        )
 
 
 class ReadOnlyError(SynphysError, PermissionError):

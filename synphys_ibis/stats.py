@@ -22,10 +22,11 @@ from typing import Any
 import ibis
 
 __all__ = [
-    "ci_functions",
     "ci_lower",
     "ci_upper",
     "clopper_pearson",
+    "duckdb_ci_lower",
+    "duckdb_ci_upper",
     "pg_ci_lower",
     "pg_ci_upper",
     "regularized_beta",
@@ -176,20 +177,3 @@ def pg_ci_lower(k: int, n: int) -> float:  # type: ignore[empty-body]
 @ibis.udf.scalar.builtin(name="synphys_ci_upper", database="pg_temp")
 def pg_ci_upper(k: int, n: int) -> float:  # type: ignore[empty-body]
     """Upper bound of the 95% Clopper-Pearson interval of k / n (PostgreSQL session function)."""
-
-
-def ci_functions(backend: str) -> tuple[Any, Any]:
-    """The (lower, upper) interval functions for the Ibis backend named ``backend``.
-
-    Examples
-    --------
-    >>> ci_functions("postgres") == (pg_ci_lower, pg_ci_upper)
-    True
-    """
-    if backend == "postgres":
-        return pg_ci_lower, pg_ci_upper
-    if backend in ("duckdb", "pyspark"):
-        # Spark sessions get the same two functions as Python UDFs when a release is opened
-        # (synphys_ibis.engines.spark.register_functions).
-        return duckdb_ci_lower, duckdb_ci_upper
-    return ci_lower, ci_upper

@@ -17,15 +17,15 @@ from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.catalog import Catalog
-from synphys_ibis.database import DATASET_BACKENDS, Database
-from synphys_ibis.engines.sqlite import read_table_columns
+from synphys_ibis.database import Database
+from synphys_ibis.engines.dataset import is_dataset
+from synphys_ibis.engines.registry import split_address
 from synphys_ibis.errors import (
     InvalidArgumentError,
     NotAReleaseError,
     UnsupportedSchemaError,
     format_value,
 )
-from synphys_ibis.export.dataset import is_dataset
 from synphys_ibis.query.arguments import matrix_pair_query_args, validate_pair_query
 from synphys_ibis.query.cell_class import CellClass, classify
 from synphys_ibis.query.matrix import (
@@ -275,13 +275,9 @@ class SynphysDatabase(Database):
             For a name that is neither a path nor a published release.
         """
         text = os.fspath(target)
-        if text.startswith(("postgresql://", "postgres://")):
-            host, _, db_name = text.rpartition("/")
-            return cls(host, None, db_name, **kwargs)
-        if text.startswith("duckdb://"):
-            return cls(
-                "duckdb:///", None, text.removeprefix("duckdb://").removeprefix("/"), **kwargs
-            )
+        address = split_address(text)
+        if address is not None:
+            return cls(address[0], None, address[1], **kwargs)
         if text.startswith(("http://", "https://", "s3://", "file://")) or (
             Path(text).is_dir() and is_dataset(text)
         ):
@@ -424,20 +420,11 @@ class SynphysDatabase(Database):
                 f"{self.db_name} records schema version {recorded}, not the requested "
                 f"schema_version={requested!r}; open it without schema_version, or reset_db() it"
             )
-        stored = self._stored_table_columns()
+        # the stored tables and their columns, where reading them is cheap (not datasets)
+        stored = self.engine.stored_columns(self)
         if stored is not None:
             check_stored_tables(recorded, stored, where=str(self.db_name))
         return recorded
-
-    def _stored_table_columns(self) -> dict[str, list[str]] | None:
-        """The stored tables and their columns, where reading them is cheap (not datasets)."""
-        if self.backend == "sqlite":
-            return read_table_columns(self._require_path())
-        if self.backend == "postgresql":
-            from synphys_ibis.engines.postgres import read_table_columns as read_pg_columns
-
-            return read_pg_columns(self.ro)
-        return None
 
     @property
     def version_name(self) -> str:
@@ -445,11 +432,7 @@ class SynphysDatabase(Database):
 
         For a Parquet dataset, the name of the release it was exported from.
         """
-        if self.backend in DATASET_BACKENDS:
-            name = self._dataset_manifest().source.get("name")
-            if name:
-                return str(name)
-        return os.path.basename(self.db_name or "")
+        return self.engine.release_name(self)
 
     @property
     def metadata(self) -> dict[str, Any] | None:
@@ -692,7 +675,7 @@ class SynphysDatabase(Database):
                 list(pre),
                 list(post),
                 class_column=column,
-                backend=self.ro.name,
+                interval_functions=self.engine.capabilities.interval_functions,
             ),
         )
 

@@ -302,8 +302,12 @@ def open_database(target: str) -> Iterator[Any]:
         db.close()
 
 
-def parse_database(target: str, *, writable: bool) -> Any:
+def parse_database(target: str, *, writable: bool, schema_version: str | None = None) -> Any:
     """The :class:`~synphys_ibis.database.Database` named by ``target``.
+
+    Addresses are read by :func:`~synphys_ibis.engines.registry.split_address` (as
+    :meth:`~synphys_ibis.synphys.SynphysDatabase.connect` reads them); anything else is the path
+    of a SQLite file. ``schema_version`` is that of a database to be written.
 
     Examples
     --------
@@ -313,19 +317,10 @@ def parse_database(target: str, *, writable: bool) -> Any:
     Database('sqlite:///', None, '/data/r.sqlite')
     """
     from synphys_ibis.database import Database
+    from synphys_ibis.engines.registry import split_address
 
-    if target.startswith(("postgresql://", "postgres://")):
-        host, _, name = target.rpartition("/")
-        if "://" not in host or not name:
-            raise InvalidArgumentError(
-                f"{target!r} names no database; write postgresql://user@host:port/dbname"
-            )
-        return Database(host, host if writable else None, name)
-    if target.startswith("duckdb://"):
-        path = target.removeprefix("duckdb://").removeprefix("/")
-        return Database("duckdb:///", "duckdb:///" if writable else None, "/" + path.lstrip("/"))
-    host = "sqlite:///"
-    return Database(host, host if writable else None, os.path.abspath(target))
+    host, name = split_address(target) or ("sqlite:///", os.path.abspath(target))
+    return Database(host, host if writable else None, name, schema_version=schema_version)
 
 
 # -- copy options ------------------------------------------------------------------------------------

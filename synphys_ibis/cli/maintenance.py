@@ -12,7 +12,6 @@ call:
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from synphys_ibis.cli._options import TARGET_HELP, parse_database, parse_skip_columns
@@ -89,11 +88,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _clone(args: argparse.Namespace) -> int:
     source = parse_database(args.source, writable=False)
-    dest = parse_database(args.dest, writable=True)
-    if dest.backend == "sqlite":
-        source.bake_sqlite(Path(dest.db_name), **_options(args))
-    else:
-        source.clone_database(dest_db=dest, **_options(args))
+    dest = parse_database(args.dest, writable=True, schema_version=source.schema_version)
+    source.clone_database(dest_db=dest, **_options(args))
     print(f"cloned {args.source} into {args.dest}")
     return 0
 

@@ -1,6 +1,18 @@
-"""Opening backends: a SQLite release on DuckDB (attached read-only, optionally through a native
-copy), and later PostgreSQL. Every connection returned here exposes each release table under its
-own name with its logical column types."""
+"""Engines: every way a synphys database is stored and reached, behind one contract.
+
+* :mod:`~synphys_ibis.engines.base` -- the :class:`~synphys_ibis.engines.base.Engine` Protocol
+  (open a reader, read metadata, stored columns, exists, schema operations, a batch writer,
+  publish), its :class:`~synphys_ibis.engines.base.Capabilities` and the declared gaps.
+* :mod:`~synphys_ibis.engines.registry` -- host scheme -> engine, and address routing.
+* One module per engine holding its ``ENGINE``: :mod:`~synphys_ibis.engines.sqlite`,
+  :mod:`~synphys_ibis.engines.duckdb`, :mod:`~synphys_ibis.engines.postgres`,
+  :mod:`~synphys_ibis.engines.parquet`, :mod:`~synphys_ibis.engines.spark`; with their helpers
+  (``native``, ``files``, ``ddl``, ``dataset``, ``postgres_url``, ``postgres_copy``,
+  ``postgres_functions``, ``compiled``).
+
+This module opens a SQLite release on DuckDB (attached read-only, optionally through a native
+copy); every connection the engines open exposes each release table under its own name.
+"""
 
 from __future__ import annotations
 

@@ -8,10 +8,11 @@ project-local extension directory (under the synphys_ibis cache), with signature
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -24,15 +25,28 @@ from ibis.backends.duckdb import Backend as DuckDBBackend
 from ibis.expr.types import Expr
 
 from synphys_ibis import settings
+from synphys_ibis.engines import ddl
+from synphys_ibis.engines.base import (
+    Capabilities,
+    DatabaseHandle,
+    RawTables,
+    require_empty,
+    verify_counts,
+)
 from synphys_ibis.engines.compiled import CompiledSQLCache
+from synphys_ibis.engines.ddl import quote
+from synphys_ibis.engines.files import FileEngine
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
-from synphys_ibis.schema import load_schema
+from synphys_ibis.schema import Column, Table, load_schema
 from synphys_ibis.schema.normalize import raw_sqlite_schema, typed_table
-from synphys_ibis.stats import register_duckdb_functions
+from synphys_ibis.stats import duckdb_ci_lower, duckdb_ci_upper, register_duckdb_functions
 
 __all__ = [
     "DUCKDB_VERSION",
+    "ENGINE",
     "RELEASE_CATALOG",
+    "DuckDBBatchWriter",
+    "DuckDBEngine",
     "attach_sqlite",
     "connect",
     "create_typed_views",
@@ -208,3 +222,177 @@ def create_typed_views(
         con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{spec.name}" AS {select}')
         created.append(spec.name)
     return created
+
+
+# -- the engine ----------------------------------------------------------------------------------
+def run_statements(con: Any, statements: Sequence[str], *, transaction: bool = True) -> None:
+    """Run ``statements`` on a DuckDB connection (raw or Ibis), in one transaction by default."""
+    raw = con.con if isinstance(con, DuckDBBackend) else con
+    if transaction:
+        raw.execute("BEGIN")
+    try:
+        for statement in statements:
+            logger.debug("duckdb: %s", statement)
+            raw.execute(statement)
+    except BaseException:
+        if transaction:
+            raw.execute("ROLLBACK")
+        raise
+    if transaction:
+        raw.execute("COMMIT")
+
+
+def execute_logged(con: Any, sql: str) -> Any:
+    """``con.execute(sql)``, logged at DEBUG."""
+    logger.debug("duckdb: %s", sql)
+    return con.execute(sql)
+
+
+class DuckDBBatchWriter:
+    """Writes Arrow batches into tables reachable on a DuckDB connection (``INSERT ... SELECT``).
+
+    The tables are the connection's own (a DuckDB file) or those of a database attached under
+    ``prefix`` (PostgreSQL through the postgres scanner, which sends each batch with a binary
+    ``COPY``). ``before`` runs before loading; ``after_table(spec)`` after each table holding rows.
+    """
+
+    def __init__(
+        self,
+        con: Any,
+        prefix: str = "",
+        *,
+        before: Callable[[Sequence[Table]], None] | None = None,
+        after_table: Callable[[Table], None] | None = None,
+    ) -> None:
+        self.con = con
+        self.prefix = prefix
+        self._before = before
+        self._after_table = after_table
+
+    def prepare(self, tables: Sequence[Table]) -> None:
+        if self._before is not None:
+            self._before(tables)
+
+    def copy(
+        self,
+        spec: Table,
+        columns: list[Column],
+        batches: Iterator[pa.RecordBatch],
+        expected: int,
+        update: Callable[[pa.RecordBatch], None],
+    ) -> int:
+        con = self.con
+        target = f"{self.prefix}{quote(spec.name)}"
+        names = ", ".join(quote(c.name) for c in columns)
+        insert = f"INSERT INTO {target} ({names}) SELECT {names} FROM __synphys_batch"
+        execute_logged(con, "BEGIN")
+        try:
+            written = 0
+            logger.debug("duckdb: %s (per batch)", insert)
+            for batch in batches:
+                con.register("__synphys_batch", pa.Table.from_batches([batch]))
+                try:
+                    con.execute(insert)
+                finally:
+                    con.unregister("__synphys_batch")
+                written += batch.num_rows
+                update(batch)
+            # counted after loading (one round trip less per table): rows found beyond those
+            # written were there before, and the table was not empty
+            held = execute_logged(con, f"SELECT count(*) FROM {target}").fetchone()[0]
+            require_empty(spec.name, held - written)
+            verify_counts(spec.name, expected, written, held)
+            execute_logged(con, "COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                execute_logged(con, "ROLLBACK")
+            raise
+        if self._after_table is not None and written:
+            self._after_table(spec)
+        return written
+
+
+class DuckDBEngine(FileEngine):
+    """A DuckDB database file (``duckdb:///``): a native copy of a release, or one being built."""
+
+    name = "duckdb"
+    capabilities = Capabilities(
+        writable=True,
+        dataset=False,
+        raw_batches=True,
+        normalize_stored_types=False,
+        temp_views=False,
+        single_open_mode=True,
+        planner_statistics=True,
+        local_file=True,
+        interval_functions=(duckdb_ci_lower, duckdb_ci_upper),
+    )
+
+    def open_reader(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
+        return connect(db.require_path(), read_only=True, cache=db.cache_dir)
+
+    def open_writer(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
+        return connect(db.require_name(), cache=db.cache_dir)
+
+    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
+        """None: a DuckDB file's metadata row is not read (its schema version is as given)."""
+        return None
+
+    def list_tables(self, db: DatabaseHandle) -> set[str]:
+        if not Path(db.require_name()).is_file():
+            return set()
+        con = db.current_writer if db.current_writer is not None else db.ro
+        return set(con.list_tables())
+
+    def create_schema(
+        self,
+        db: DatabaseHandle,
+        tables: Sequence[Table],
+        *,
+        present: set[str],
+        indexes: bool,
+        foreign_keys: bool,
+        boolean_checks: bool | None,
+    ) -> None:
+        create = [ddl.duckdb_create_table(t) for t in tables]
+        if indexes:
+            create += [s for t in tables for s in ddl.duckdb_indexes(t)]
+        run_statements(db.rw, create)
+
+    def finish_schema(self, db: DatabaseHandle, tables: Sequence[Table]) -> None:
+        run_statements(db.rw, [s for t in tables for s in ddl.duckdb_indexes(t)])
+
+    def drop_schema(self, db: DatabaseHandle, tables: Sequence[Table]) -> None:
+        run_statements(db.rw, [f"DROP TABLE {quote(t.name)}" for t in tables])
+
+    def vacuum(self, db: DatabaseHandle, tables: Sequence[Table] | None, *, analyze: bool) -> None:
+        targets = [""] if tables is None else [f" {quote(t.name)}" for t in tables]
+        statements = [f"ANALYZE{t}" for t in targets] if analyze else []
+        run_statements(db.rw, [*statements, "CHECKPOINT"], transaction=False)
+
+    def analyze(self, db: DatabaseHandle) -> None:
+        run_statements(db.rw, ["ANALYZE"], transaction=False)
+
+    def insert_metadata(self, db: DatabaseHandle, meta_json: str) -> None:
+        logger.debug("duckdb: INSERT INTO metadata (id, meta) VALUES (1, ?)")
+        db.rw.con.execute("INSERT INTO metadata (id, meta) VALUES (1, ?)", [meta_json])
+
+    @contextlib.contextmanager
+    def raw_tables(self, db: DatabaseHandle) -> Iterator[RawTables]:
+        cursor = db.ro.con.cursor()
+        try:
+            yield RawTables(cursor, prefix="", catalog=None)
+        finally:
+            cursor.close()
+
+    @contextlib.contextmanager
+    def batch_writer(self, db: DatabaseHandle) -> Iterator[DuckDBBatchWriter]:
+        cursor = db.rw.con.cursor()
+        try:
+            yield DuckDBBatchWriter(cursor)
+        finally:
+            cursor.close()
+            db.reset_reader()
+
+
+ENGINE = DuckDBEngine()

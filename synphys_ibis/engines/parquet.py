@@ -24,12 +24,27 @@ from typing import Any
 import ibis
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
+from synphys_ibis.engines.base import Capabilities, DatabaseHandle, UnsupportedEngine
+from synphys_ibis.engines.dataset import (
+    DatasetLocation,
+    DatasetManifest,
+    is_dataset,
+    read_manifest,
+)
 from synphys_ibis.engines.duckdb import connect
-from synphys_ibis.export.dataset import DatasetLocation, DatasetManifest, read_manifest
+from synphys_ibis.engines.files import path_address
 from synphys_ibis.schema import load_schema
 from synphys_ibis.schema.normalize import logical_schema, typed_table
+from synphys_ibis.stats import duckdb_ci_lower, duckdb_ci_upper
 
-__all__ = ["RAW_PREFIX", "create_parquet_views", "open_parquet_release"]
+__all__ = [
+    "ENGINE",
+    "RAW_PREFIX",
+    "ParquetEngine",
+    "create_parquet_views",
+    "dataset_release_name",
+    "open_parquet_release",
+]
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -107,3 +122,63 @@ def open_parquet_release(
     create_parquet_views(con, location, manifest, schema_version)
     logger.debug("opened Parquet dataset %s in %.3f s", target, time.perf_counter() - started)
     return con
+
+
+class ParquetEngine(UnsupportedEngine):
+    """A Parquet dataset of a release read by DuckDB (``parquet:///``); read-only."""
+
+    name = "parquet"
+    option_names: tuple[str, ...] = ("storage_options",)
+    gap_hint = "Parquet datasets are read-only; write a new one with export_parquet()"
+    capabilities = Capabilities(
+        writable=False,
+        dataset=True,
+        raw_batches=False,
+        normalize_stored_types=False,
+        temp_views=True,
+        single_open_mode=False,
+        planner_statistics=False,
+        local_file=False,
+        interval_functions=(duckdb_ci_lower, duckdb_ci_upper),
+    )
+
+    def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
+        return path_address(host, db_name)
+
+    def open_reader(self, db: DatabaseHandle) -> DuckDBBackend:
+        return open_parquet_release(
+            db.require_name(),
+            db.schema_version,
+            storage_options=db.engine_options.get("storage_options"),
+            manifest=db.dataset_manifest(),
+            cache=db.cache_dir,
+        )
+
+    def read_manifest(self, db: DatabaseHandle) -> DatasetManifest:
+        return read_manifest(
+            db.require_name(), storage_options=db.engine_options.get("storage_options")
+        )
+
+    def exists(self, db: DatabaseHandle) -> bool:
+        return db.db_name is not None and is_dataset(
+            db.db_name, storage_options=db.engine_options.get("storage_options")
+        )
+
+    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
+        return db.dataset_manifest().metadata
+
+    def list_tables(self, db: DatabaseHandle) -> set[str]:
+        return set(db.dataset_manifest().tables)
+
+    def release_name(self, db: DatabaseHandle) -> str:
+        """The name of the release the dataset was exported from (else its directory's)."""
+        return dataset_release_name(db)
+
+
+def dataset_release_name(db: DatabaseHandle) -> str:
+    """The ``name`` the manifest records for the dataset's source, else the directory's name."""
+    name = db.dataset_manifest().source.get("name")
+    return str(name) if name else os.path.basename(db.db_name or "")
+
+
+ENGINE = ParquetEngine()

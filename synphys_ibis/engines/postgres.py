@@ -16,24 +16,36 @@ import functools
 import json
 import logging
 import re
+import sys
+import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import quote
 
-from synphys_ibis.errors import InvalidArgumentError, NotAReleaseError, format_value
+from synphys_ibis.engines import ddl
+from synphys_ibis.engines.base import Capabilities, DatabaseHandle, RawTables, UnsupportedEngine
+from synphys_ibis.engines.postgres_url import PostgresURL, check_database_name, quote_identifier
+from synphys_ibis.errors import CopyError, NotAReleaseError, format_value
+from synphys_ibis.schema import Table
+from synphys_ibis.stats import pg_ci_lower, pg_ci_upper
 
 __all__ = [
+    "ENGINE",
     "MAINTENANCE_DATABASE",
+    "PostgresEngine",
     "PostgresURL",
+    "check_database_name",
     "connect",
     "create_database",
     "database_exists",
+    "default_app_name",
     "drop_database",
     "execute",
     "quote_identifier",
     "read_metadata",
     "rename_database",
+    "run_statements",
+    "transaction_cursor",
 ]
 
 logger = logging.getLogger("synphys_ibis")
@@ -41,101 +53,7 @@ logger = logging.getLogger("synphys_ibis")
 #: The database maintenance connections (CREATE/DROP/ALTER DATABASE) connect to.
 MAINTENANCE_DATABASE = "postgres"
 
-_MAX_IDENTIFIER = 63
 _INSTALL_HINT = 'install it with: pip install "synphys_ibis[postgres]"'
-
-
-@dataclass(frozen=True)
-class PostgresURL:
-    """The parts of a ``postgresql://user:password@host:port`` host URL.
-
-    Examples
-    --------
-    >>> url = PostgresURL.parse("postgresql://postgres:secret@127.0.0.1:5433")
-    >>> url.host, url.port, url.user
-    ('127.0.0.1', 5433, 'postgres')
-    >>> url.conninfo("synphys")
-    'postgresql://postgres:secret@127.0.0.1:5433/synphys'
-    """
-
-    host: str | None
-    port: int
-    user: str | None
-    password: str | None
-    options: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def parse(cls, host_url: str) -> PostgresURL:
-        """Split a host URL (``postgres://`` or ``postgresql://``, no database name)."""
-        parts = urlsplit(host_url)
-        if parts.scheme not in ("postgres", "postgresql"):
-            raise InvalidArgumentError.for_value(
-                "PostgreSQL URL scheme", parts.scheme, ["postgres", "postgresql"]
-            )
-        try:
-            port = parts.port or 5432
-        except ValueError as err:
-            raise InvalidArgumentError(f"invalid port in PostgreSQL URL {host_url!r}") from err
-        return cls(
-            host=parts.hostname,
-            port=port,
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            options=tuple(parse_qsl(parts.query)),
-        )
-
-    def conninfo(self, db_name: str) -> str:
-        """A libpq URI for database ``db_name`` (used by DuckDB's postgres scanner)."""
-        from urllib.parse import quote, urlencode
-
-        auth = ""
-        if self.user:
-            auth = quote(self.user, safe="")
-            if self.password:
-                auth += ":" + quote(self.password, safe="")
-            auth += "@"
-        query = f"?{urlencode(self.options)}" if self.options else ""
-        return f"postgresql://{auth}{self.host or ''}:{self.port}/{quote(db_name, safe='')}{query}"
-
-    def connect_kwargs(self, db_name: str) -> dict[str, Any]:
-        """Keyword arguments of ``ibis.postgres.connect`` for database ``db_name``."""
-        kwargs: dict[str, Any] = {
-            "host": self.host,
-            "port": self.port,
-            "user": self.user,
-            "password": self.password,
-            "database": db_name,
-        }
-        kwargs.update(dict(self.options))
-        return kwargs
-
-
-def check_database_name(name: object) -> str:
-    """Return ``name`` if it is a usable PostgreSQL database name, else raise."""
-    if (
-        not isinstance(name, str)
-        or not name
-        or len(name.encode()) > _MAX_IDENTIFIER
-        or "\x00" in name
-    ):
-        raise InvalidArgumentError(
-            f"db_name={name!r} is not allowed; allowed values: a non-empty PostgreSQL database "
-            f"name of at most {_MAX_IDENTIFIER} bytes."
-        )
-    return name
-
-
-def quote_identifier(name: str) -> str:
-    """Quote an identifier for PostgreSQL, doubling embedded double quotes.
-
-    Examples
-    --------
-    >>> quote_identifier('pair')
-    '"pair"'
-    >>> quote_identifier('we"ird')
-    '"we""ird"'
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _import_psycopg() -> Any:
@@ -203,7 +121,7 @@ def execute(con: Any, sql: Any, params: Sequence[Any] | None = None) -> list[tup
 
 
 @contextlib.contextmanager
-def transaction(con: Any) -> Iterator[Any]:
+def transaction_cursor(con: Any) -> Iterator[Any]:
     """A psycopg cursor inside one transaction of the Ibis connection ``con``."""
     raw = con.con
     with raw.cursor() as cursor, raw.transaction():
@@ -296,3 +214,217 @@ def foreign_keys(con: Any, tables: Sequence[str]) -> list[tuple[str, str, str]]:
 def without_not_valid(definition: str) -> str:
     """A constraint definition from ``pg_get_constraintdef`` without a trailing ``NOT VALID``."""
     return re.sub(r"\s+NOT VALID\s*$", "", definition)
+
+
+# -- the engine ----------------------------------------------------------------------------------
+def default_app_name() -> str:
+    """The ``application_name`` of sessions: the end of the command line (63 characters)."""
+    return " ".join(sys.argv)[-63:] or "synphys_ibis"
+
+
+def run_statements(con: Any, statements: Sequence[str], *, transaction: bool = True) -> None:
+    """Run ``statements`` on an Ibis PostgreSQL connection, in one transaction by default."""
+    if not transaction:
+        for statement in statements:
+            execute(con, statement)
+        return
+    with transaction_cursor(con) as cursor:
+        for statement in statements:
+            logger.debug("postgres: %s", statement)
+            cursor.execute(statement)
+
+
+def _declared_foreign_keys(
+    tables: Sequence[Table], present: set[str], *, not_valid: bool
+) -> list[str]:
+    statements = []
+    for table in tables:
+        for fk, statement in zip(
+            table.foreign_keys, ddl.postgres_foreign_keys(table, not_valid=not_valid), strict=True
+        ):
+            if fk.table in present:
+                statements.append(statement)
+            else:
+                logger.warning(
+                    "not declaring %s.%s -> %s: table %s does not exist",
+                    table.name,
+                    fk.column,
+                    fk.table,
+                    fk.table,
+                )
+    return statements
+
+
+class PostgresEngine(UnsupportedEngine):
+    """A PostgreSQL database (``postgresql://user@host:port``), one server session per connection.
+
+    Copies go through DuckDB's postgres scanner (read-only ``ATTACH`` for reads, binary ``COPY``
+    for writes); databases are created, dropped and renamed on the maintenance database.
+    """
+
+    name = "postgresql"
+    capabilities = Capabilities(
+        writable=True,
+        dataset=False,
+        raw_batches=True,
+        normalize_stored_types=True,
+        temp_views=False,
+        single_open_mode=False,
+        planner_statistics=True,
+        local_file=False,
+        interval_functions=(pg_ci_lower, pg_ci_upper),
+    )
+
+    def check_name(self, db_name: str) -> None:
+        check_database_name(db_name)
+
+    def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
+        """``host/db_name?application_name=...`` (by default the end of the command line)."""
+        app_name = default_app_name() if app_name is None else app_name
+        address = host.rstrip("/") + (f"/{db_name}" if db_name else "")
+        return f"{address}?application_name={quote(app_name)}"
+
+    @staticmethod
+    def url(db: DatabaseHandle, *, readonly: bool) -> PostgresURL:
+        """The parts of the host of ``db``'s read-only (or read-write) connection."""
+        host = db.ro_host if readonly or db.rw_host is None else db.rw_host
+        return PostgresURL.parse(host)
+
+    def _open(self, db: DatabaseHandle, *, readonly: bool) -> Any:
+        from synphys_ibis.engines.postgres_functions import SESSION_FUNCTIONS
+
+        return connect(
+            self.url(db, readonly=readonly),
+            db.require_name(),
+            read_only=readonly,
+            application_name=default_app_name(),
+            setup=SESSION_FUNCTIONS,
+        )
+
+    def open_reader(self, db: DatabaseHandle) -> Any:
+        return self._open(db, readonly=True)
+
+    def open_writer(self, db: DatabaseHandle) -> Any:
+        return self._open(db, readonly=False)
+
+    def open_maintenance(self, db: DatabaseHandle) -> Any:
+        return connect(
+            self.url(db, readonly=db.rw_host is None),
+            MAINTENANCE_DATABASE,
+            read_only=False,
+            application_name=default_app_name(),
+        )
+
+    def exists(self, db: DatabaseHandle) -> bool:
+        return db.db_name is not None and database_exists(db.maint, db.db_name)
+
+    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
+        return read_metadata(db.ro, where=f"database {db.db_name!r}")
+
+    def stored_columns(self, db: DatabaseHandle) -> dict[str, list[str]]:
+        return read_table_columns(db.ro)
+
+    def list_tables(self, db: DatabaseHandle) -> set[str]:
+        return set(db.ro.list_tables())
+
+    def create_database(self, db: DatabaseHandle) -> None:
+        create_database(db.maint, db.require_name())
+
+    def drop_database(self, db: DatabaseHandle, *, force: bool) -> None:
+        drop_database(db.maint, db.require_name(), force=force)
+
+    def create_schema(
+        self,
+        db: DatabaseHandle,
+        tables: Sequence[Table],
+        *,
+        present: set[str],
+        indexes: bool,
+        foreign_keys: bool,
+        boolean_checks: bool | None,
+    ) -> None:
+        names = {t.name for t in tables} | present
+        create = [ddl.postgres_create_table(t) for t in tables]
+        if indexes:
+            create += [s for t in tables for s in ddl.postgres_indexes(t)]
+        if foreign_keys:
+            create += _declared_foreign_keys(tables, names, not_valid=False)
+        run_statements(db.rw, create)
+
+    def finish_schema(self, db: DatabaseHandle, tables: Sequence[Table]) -> None:
+        """Indexes, foreign keys ``NOT VALID`` (loaded rows are not checked) and id sequences."""
+        present = self.list_tables(db)
+        statements = [s for t in tables for s in ddl.postgres_indexes(t)]
+        statements += _declared_foreign_keys(tables, present, not_valid=True)
+        statements += [ddl.postgres_reset_sequence(t) for t in tables]
+        run_statements(db.rw, statements)
+
+    def drop_schema(self, db: DatabaseHandle, tables: Sequence[Table]) -> None:
+        names = ", ".join(ddl.quote(t.name) for t in tables)
+        run_statements(db.rw, [f"DROP TABLE {names} CASCADE"])
+
+    def vacuum(self, db: DatabaseHandle, tables: Sequence[Table] | None, *, analyze: bool) -> None:
+        command = "VACUUM ANALYZE" if analyze else "VACUUM"
+        targets = [""] if tables is None else [f" {ddl.quote(t.name)}" for t in tables]
+        run_statements(db.rw, [f"{command}{t}" for t in targets], transaction=False)
+
+    def analyze(self, db: DatabaseHandle) -> None:
+        run_statements(db.rw, ["ANALYZE"], transaction=False)
+
+    def insert_metadata(self, db: DatabaseHandle, meta_json: str) -> None:
+        with transaction_cursor(db.rw) as cursor:
+            logger.debug("postgres: INSERT INTO metadata (meta) VALUES (%s)")
+            cursor.execute("INSERT INTO metadata (meta) VALUES (%s)", [meta_json])
+
+    def raw_tables(self, db: DatabaseHandle) -> contextlib.AbstractContextManager[RawTables]:
+        """The database attached read-only to a new DuckDB connection (postgres scanner)."""
+        from synphys_ibis.engines.postgres_copy import attached_raw_tables
+
+        return attached_raw_tables(db, self.url(db, readonly=True))
+
+    def batch_writer(self, db: DatabaseHandle) -> contextlib.AbstractContextManager[Any]:
+        """Batches sent through DuckDB's postgres scanner (see :mod:`.postgres_copy`)."""
+        from synphys_ibis.engines.postgres_copy import attached_batch_writer
+
+        return attached_batch_writer(db, self.url(db, readonly=False))
+
+    def same_database(self, a: DatabaseHandle, b: DatabaseHandle) -> bool:
+        if a.engine is not b.engine or a.db_name is None or b.db_name is None:
+            return False
+        url_a, url_b = self.url(a, readonly=True), self.url(b, readonly=False)
+        return (url_a.host, url_a.port, a.db_name) == (url_b.host, url_b.port, b.db_name)
+
+    def temporary_name(self, db: DatabaseHandle, token: str) -> str:
+        """``<name>_tmp_<token>`` on the same server (the name cut to fit 63 bytes)."""
+        return f"{_prefix(db.require_name())}_tmp_{token}"
+
+    def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
+        """``ALTER DATABASE temp RENAME TO dest``; an old ``dest`` is renamed away, then dropped."""
+        maint = dest.maint
+        name = dest.require_name()
+        temp_name = temp.require_name()
+        previous = None
+        if overwrite and database_exists(maint, name):
+            previous = f"{_prefix(name)}_old_{uuid.uuid4().hex[:10]}"
+            try:
+                rename_database(maint, name, previous)
+            except Exception as err:
+                raise CopyError(
+                    f"cannot replace database {name!r}: {err} (close the sessions connected to it)"
+                ) from err
+        try:
+            rename_database(maint, temp_name, name)
+        except Exception as err:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    rename_database(maint, previous, name)
+            raise CopyError(f"cannot publish the copy as {name!r}: {err}") from err
+        if previous is not None:
+            drop_database(maint, previous, force=True)
+
+
+def _prefix(name: str) -> str:
+    return name.encode()[:40].decode(errors="ignore")
+
+
+ENGINE = PostgresEngine()

@@ -26,13 +26,17 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from synphys_ibis.engines.base import Capabilities, DatabaseHandle, UnsupportedEngine
+from synphys_ibis.engines.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
+from synphys_ibis.engines.files import path_address
 from synphys_ibis.errors import NotAReleaseError
-from synphys_ibis.export.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
 from synphys_ibis.schema import Table, load_schema
-from synphys_ibis.stats import _beta_quantile
+from synphys_ibis.stats import _beta_quantile, duckdb_ci_lower, duckdb_ci_upper
 
 __all__ = [
+    "ENGINE",
     "LOCAL_CONFIG",
+    "SparkEngine",
     "local_session",
     "open_spark_release",
     "read_manifest",
@@ -267,3 +271,56 @@ def open_spark_release(
     con._synphys_views = views
     logger.debug("opened %s on Spark in %.2f s", target, time.perf_counter() - started)
     return con
+
+
+class SparkEngine(UnsupportedEngine):
+    """A Parquet dataset of a release read by Apache Spark (``spark:///``); read-only."""
+
+    name = "spark"
+    option_names: tuple[str, ...] = ("session",)
+    gap_hint = "Parquet datasets are read-only; write a new one with export_parquet()"
+    capabilities = Capabilities(
+        writable=False,
+        dataset=True,
+        raw_batches=False,
+        normalize_stored_types=True,
+        temp_views=True,
+        single_open_mode=False,
+        planner_statistics=False,
+        local_file=False,
+        # the same two names, registered on the session as Python UDFs (register_functions)
+        interval_functions=(duckdb_ci_lower, duckdb_ci_upper),
+    )
+
+    def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
+        return path_address(host, db_name)
+
+    def open_reader(self, db: DatabaseHandle) -> Any:
+        return open_spark_release(
+            db.require_name(),
+            db.schema_version,
+            session=db.engine_options.get("session"),
+            manifest=db.dataset_manifest(),
+        )
+
+    def read_manifest(self, db: DatabaseHandle) -> DatasetManifest:
+        return read_manifest(db.require_name(), session=db.engine_options.get("session"))
+
+    def exists(self, db: DatabaseHandle) -> bool:
+        from synphys_ibis.engines.dataset import is_dataset
+
+        return db.db_name is not None and is_dataset(db.db_name)
+
+    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
+        return db.dataset_manifest().metadata
+
+    def list_tables(self, db: DatabaseHandle) -> set[str]:
+        return set(db.dataset_manifest().tables)
+
+    def release_name(self, db: DatabaseHandle) -> str:
+        from synphys_ibis.engines.parquet import dataset_release_name
+
+        return dataset_release_name(db)
+
+
+ENGINE = SparkEngine()

@@ -5,6 +5,21 @@ The writers are re-exported here (``from synphys_ibis import export; export.to_p
 submodules: :mod:`~synphys_ibis.export.writers`, :mod:`~synphys_ibis.export.provenance`,
 :mod:`~synphys_ibis.export.codecs`, :mod:`~synphys_ibis.export.parquet` (release datasets) and
 :mod:`~synphys_ibis.export.dataset` (their manifest).
+
+Examples
+--------
+>>> import tempfile, os
+>>> from synphys_ibis import SynphysDatabase, CellClass, synthetic, export
+>>> tmp = tempfile.mkdtemp()
+>>> path = synthetic.write_release(os.path.join(tmp, "demo.sqlite"), n_experiments=5)
+>>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+...     query = export.record(db, "pair_query", pre_class=CellClass(cre_type="sst"), synapse=True)
+...     written = export.to_parquet(query, os.path.join(tmp, "sst.parquet"), progress=False)
+>>> record = export.read_provenance(os.path.join(tmp, "sst.parquet"))
+>>> record.release, record.params["synapse"], record.params["pre_class"]["criteria"]
+('demo.sqlite', True, {'cre_type': 'sst'})
+>>> record == written
+True
 """
 
 from synphys_ibis.export.writers import (

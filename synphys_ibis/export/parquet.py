@@ -24,7 +24,7 @@ Examples
 >>> import os, tempfile
 >>> from synphys_ibis import Database, synthetic
 >>> from synphys_ibis.export.parquet import export_parquet
->>> from synphys_ibis.export.dataset import read_manifest
+>>> from synphys_ibis.engines.dataset import read_manifest
 >>> tmp = tempfile.mkdtemp()
 >>> source = Database("sqlite:///", None, synthetic.write_release(os.path.join(tmp, "r.sqlite"),
 ...                                                               n_experiments=3))
@@ -46,24 +46,23 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
-from synphys_ibis.errors import CopyError, InvalidArgumentError
-from synphys_ibis.export._tempdir import make_temp_dir
-from synphys_ibis.export.dataset import (
+from synphys_ibis.engines.base import DatabaseHandle
+from synphys_ibis.engines.dataset import (
     MANIFEST_NAME,
     DatasetFile,
     DatasetManifest,
     DatasetTable,
     is_dataset,
 )
-from synphys_ibis.maintenance.transfer import DEFAULT_BATCH_ROWS
+from synphys_ibis.engines.registry import engine_names, redact_password
+from synphys_ibis.errors import CopyError, InvalidArgumentError
+from synphys_ibis.export._tempdir import make_temp_dir
+from synphys_ibis.maintenance.transfer import DEFAULT_BATCH_ROWS, RawReader, progress_bar
 from synphys_ibis.schema import Column, Table, load_schema
-
-if TYPE_CHECKING:
-    from synphys_ibis.database import Database
 
 __all__ = [
     "ARROW_TYPES",
@@ -104,7 +103,7 @@ def arrow_schema(columns: Iterable[Column]) -> pa.Schema:
 
 
 def export_parquet(
-    source: Database,
+    source: DatabaseHandle,
     dest: str | os.PathLike[str],
     *,
     tables: Iterable[str] | None = None,
@@ -168,11 +167,11 @@ def export_parquet(
             raise InvalidArgumentError(
                 f"{name}={value!r} is not allowed; allowed values: an integer >= 1."
             )
-    if source.backend not in ("sqlite", "duckdb", "postgresql"):
+    if not source.engine.capabilities.raw_batches:
         raise InvalidArgumentError.for_value(
             "source backend",
             source.backend,
-            ["duckdb", "postgresql", "sqlite"],
+            engine_names(lambda c: c.raw_batches),
             hint="A Parquet dataset is already exported; copy its directory instead.",
         )
     target = Path(dest).expanduser().absolute()
@@ -215,7 +214,7 @@ def _occupied(target: Path) -> bool:
 
 
 def _write_dataset(
-    source: Database,
+    source: DatabaseHandle,
     root: Path,
     plan: list[Table],
     *,
@@ -225,10 +224,8 @@ def _write_dataset(
     batch_rows: int,
     progress: bool,
 ) -> DatasetManifest:
-    from synphys_ibis.maintenance.transfer import _progress_bar, _Reader
-
     written: dict[str, DatasetTable] = {}
-    with _Reader(source) as reader:
+    with RawReader(source) as reader:
         available = reader.tables()
         missing = [t.name for t in plan if t.name not in available]
         if explicit and missing:
@@ -237,7 +234,7 @@ def _write_dataset(
             expected = reader.count(spec.name)
             columns = list(spec.columns)
             try:
-                with _progress_bar(spec.name, expected, progress) as update:
+                with progress_bar(spec.name, expected, progress) as update:
                     batches = reader.batches(spec.name, columns, batch_rows)
                     files = _write_table(
                         root, spec.name, arrow_schema(columns), batches, update,
@@ -374,22 +371,20 @@ def _metadata_row(root: Path, tables: dict[str, DatasetTable]) -> dict[str, Any]
     return value if isinstance(value, dict) else None
 
 
-def _describe_source(source: Database) -> dict[str, Any]:
-    from synphys_ibis.database import _redact
-
+def _describe_source(source: DatabaseHandle) -> dict[str, Any]:
     described: dict[str, Any] = {
         "name": os.path.basename(source.db_name or ""),
         "backend": source.backend,
-        "address": _redact(source.ro_address),
+        "address": redact_password(source.ro_address),
     }
-    if source.backend != "postgresql" and source.db_name and Path(source.db_name).is_file():
+    if source.engine.capabilities.local_file and source.db_name and Path(source.db_name).is_file():
         stat = Path(source.db_name).stat()
         described.update(size=stat.st_size, mtime_ns=stat.st_mtime_ns)
     return described
 
 
 def _library_version() -> str:
-    from synphys_ibis import __version__
+    from synphys_ibis._version import __version__
 
     return __version__
 

@@ -37,21 +37,18 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import ibis
 import numpy as np
 import pyarrow as pa
+from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
 from synphys_ibis.query.cell_class import CellClass
-
-if TYPE_CHECKING:
-    from synphys_ibis.export.writers import RecordedQuery
-    from synphys_ibis.synphys import SynphysDatabase
 
 __all__ = [
     "PROVENANCE_FORMAT",
@@ -59,6 +56,8 @@ __all__ = [
     "SHA256_AUTO_LIMIT",
     "MissingProvenanceError",
     "Provenance",
+    "QueriedRelease",
+    "RecordedQuery",
     "Sha256Mode",
     "describe_params",
     "provenance_of",
@@ -68,6 +67,51 @@ __all__ = [
     "sidecar_path",
     "write_sidecar",
 ]
+
+
+class QueriedRelease(Protocol):
+    """What a provenance record reads of the release a query runs on (a ``SynphysDatabase``)."""
+
+    db_name: str | None
+
+    @property
+    def backend(self) -> str: ...
+    @property
+    def schema_version(self) -> str: ...
+    @property
+    def version_name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RecordedQuery:
+    """A lazy query with the release it reads and the parameters that built it.
+
+    Parameters
+    ----------
+    db
+        The release the query reads.
+    table
+        The lazy Ibis table.
+    method
+        How ``table`` was made: a ``SynphysDatabase`` method name, or any label (``'custom'``).
+    params
+        The arguments of that call (any values; recorded through
+        :func:`~synphys_ibis.export.provenance.describe_params`).
+    """
+
+    db: QueriedRelease
+    table: IbisTable
+    method: str = "custom"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def derive(self, table: IbisTable, **extra: Any) -> RecordedQuery:
+        """The same release and parameters for a table derived from this one.
+
+        ``table`` is typically ``query.table.select(...)`` or ``.filter(...)``; the SQL of the
+        record shows exactly what was derived, ``extra`` adds descriptive parameters.
+        """
+        return replace(self, table=table, params={**self.params, **extra})
+
 
 #: Key of the provenance record in Parquet key-value metadata and Arrow schema metadata.
 PROVENANCE_KEY = "synphys_ibis.provenance"
@@ -139,7 +183,7 @@ class Provenance:
 
 def provenance_of(query: RecordedQuery, *, sha256: Sha256Mode = "auto") -> Provenance:
     """The provenance record of ``query`` (computing the release's sha256 as ``sha256`` says)."""
-    from synphys_ibis import __version__
+    from synphys_ibis._version import __version__
 
     db = query.db
     digest, source = release_sha256(db, mode=sha256)
@@ -159,7 +203,7 @@ def provenance_of(query: RecordedQuery, *, sha256: Sha256Mode = "auto") -> Prove
 
 
 def release_sha256(
-    db: SynphysDatabase, *, mode: Sha256Mode = "auto"
+    db: QueriedRelease, *, mode: Sha256Mode = "auto"
 ) -> tuple[str | None, str | None]:
     """``(sha256, source)`` of the release file: recorded by the release cache, or computed.
 

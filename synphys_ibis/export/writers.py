@@ -36,11 +36,10 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -54,6 +53,8 @@ from synphys_ibis.export.provenance import (
     PROVENANCE_KEY,
     SHA256_AUTO_LIMIT,
     Provenance,
+    QueriedRelease,
+    RecordedQuery,
     Sha256Mode,
     describe_params,
     provenance_of,
@@ -62,9 +63,6 @@ from synphys_ibis.export.provenance import (
     schema_metadata,
     write_sidecar,
 )
-
-if TYPE_CHECKING:
-    from synphys_ibis.synphys import SynphysDatabase
 
 __all__ = [
     "PROVENANCE_FORMAT",
@@ -91,38 +89,7 @@ RECORDABLE_METHODS = ("pair_query", "matrix_pair_query", "connectivity_matrix", 
 
 
 # -- the recorded query ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RecordedQuery:
-    """A lazy query with the release it reads and the parameters that built it.
-
-    Parameters
-    ----------
-    db
-        The release the query reads.
-    table
-        The lazy Ibis table.
-    method
-        How ``table`` was made: a ``SynphysDatabase`` method name, or any label (``'custom'``).
-    params
-        The arguments of that call (any values; recorded through
-        :func:`~synphys_ibis.export.provenance.describe_params`).
-    """
-
-    db: SynphysDatabase
-    table: IbisTable
-    method: str = "custom"
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def derive(self, table: IbisTable, **extra: Any) -> RecordedQuery:
-        """The same release and parameters for a table derived from this one.
-
-        ``table`` is typically ``query.table.select(...)`` or ``.filter(...)``; the SQL of the
-        record shows exactly what was derived, ``extra`` adds descriptive parameters.
-        """
-        return replace(self, table=table, params={**self.params, **extra})
-
-
-def record(db: SynphysDatabase, method: str = "pair_query", /, **params: Any) -> RecordedQuery:
+def record(db: QueriedRelease, method: str = "pair_query", /, **params: Any) -> RecordedQuery:
     """Build a lazy query with ``db.<method>(**params)`` and remember how it was built.
 
     Parameters

@@ -34,22 +34,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from synphys_ibis.errors import CopyError, InvalidArgumentError
-from synphys_ibis.maintenance.ddl import DUCKDB_TYPES, quote
+from synphys_ibis.engines.base import DatabaseHandle, RawTables
+from synphys_ibis.engines.ddl import DUCKDB_TYPES, quote
+from synphys_ibis.errors import CopyError, InvalidArgumentError, ReadOnlyError
 from synphys_ibis.schema import Column, Table, load_schema
 
-if TYPE_CHECKING:
-    from synphys_ibis.database import Database
-
-__all__ = ["DEFAULT_BATCH_ROWS", "iter_copy_tables"]
+__all__ = ["DEFAULT_BATCH_ROWS", "RawReader", "iter_copy_tables", "progress_bar"]
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -59,13 +55,11 @@ DEFAULT_BATCH_ROWS = 20_000
 # The DuckDB type every logical type is read as (and so its Arrow type in the batches): the
 # column types of a DuckDB database, with every integer widened to 64 bits.
 _READ_TYPES = {**DUCKDB_TYPES, "int": "BIGINT"}
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S"  # %S includes the microseconds of a timestamp[us]
-_SOURCE, _DEST = "synphys_source", "synphys_dest"
 
 
 def iter_copy_tables(
-    source_db: Database,
-    dest_db: Database,
+    source_db: DatabaseHandle,
+    dest_db: DatabaseHandle,
     tables: Iterable[str] | None = None,
     skip_tables: Iterable[str] = (),
     skip_columns: Mapping[str, Sequence[str]] | None = None,
@@ -131,8 +125,6 @@ def iter_copy_tables(
             f"batch_rows={batch_rows!r} is not allowed; allowed values: an integer >= 1."
         )
     if dest_db.rw_host is None:
-        from synphys_ibis.errors import ReadOnlyError
-
         raise ReadOnlyError(f"cannot copy into {dest_db!r}: it has no read-write host")
     if dest_db.schema_version != source_db.schema_version:
         raise CopyError(
@@ -187,8 +179,8 @@ def _skip_columns(
 
 
 def _copy(
-    source_db: Database,
-    dest_db: Database,
+    source_db: DatabaseHandle,
+    dest_db: DatabaseHandle,
     plan: list[tuple[Table, list[Column]]],
     skip_errors: bool,
     vacuum: bool,
@@ -199,7 +191,7 @@ def _copy(
     started = time.perf_counter()
     copied: list[str] = []
     failed: list[str] = []
-    with _Reader(source_db) as reader, _open_writer(dest_db) as writer:
+    with RawReader(source_db) as reader, dest_db.engine.batch_writer(dest_db) as writer:
         available = reader.tables()
         if all_present:  # default: every release table the source has
             plan = [(spec, cols) for spec, cols in plan if spec.name in available]
@@ -209,7 +201,7 @@ def _copy(
                 if spec.name not in available:
                     raise CopyError(f"the source has no table {spec.name!r}")
                 expected = reader.count(spec.name)
-                with _progress_bar(spec.name, expected, progress) as update:
+                with progress_bar(spec.name, expected, progress) as update:
                     batches = reader.batches(spec.name, columns, batch_rows)
                     writer.copy(spec, columns, batches, expected, update)
             except Exception as err:
@@ -234,9 +226,10 @@ def _copy(
 
 
 @contextlib.contextmanager
-def _progress_bar(
+def progress_bar(
     name: str, total: int, enabled: bool
 ) -> Iterator[Callable[[pa.RecordBatch], None]]:
+    """A progress bar of ``total`` rows (and megabytes moved) that each batch given advances."""
     from tqdm.auto import tqdm
 
     bar = tqdm(
@@ -262,65 +255,59 @@ def _progress_bar(
 
 
 # -- reading --------------------------------------------------------------------------------------
-class _Reader:
-    """Raw tables of a database, read through DuckDB as Arrow record batches."""
+class RawReader:
+    """Raw tables of a database as Arrow record batches, read through DuckDB.
 
-    def __init__(self, db: Database) -> None:
+    The database's engine makes the tables reachable on a DuckDB connection
+    (:meth:`~synphys_ibis.engines.base.Engine.raw_tables`); this reads them there, each column
+    cast to its canonical type.
+    """
+
+    def __init__(self, db: DatabaseHandle) -> None:
         self.db = db
-        self._backend: Any = None
-        self.con: Any = None
-        self.prefix = ""
+        self._context: contextlib.AbstractContextManager[RawTables] | None = None
+        self._raw: RawTables | None = None
 
-    def __enter__(self) -> _Reader:
-        from synphys_ibis.engines.duckdb import attach_sqlite, connect, load_extension
-
-        db = self.db
-        if db.backend == "duckdb":
-            self.con = db.ro.con.cursor()
-            return self
-        self._backend = connect(cache=db._cache_dir)
-        raw = self._backend.con
-        if db.backend == "sqlite":
-            attach_sqlite(raw, db._require_path(), alias=_SOURCE, read_only=True)
-        else:
-            load_extension(raw, "postgres_scanner")
-            info = db._pg_url(readonly=True).conninfo(db._require_name())
-            _duck(raw, f"ATTACH '{_literal(info)}' AS {_SOURCE} (TYPE postgres, READ_ONLY)")
-        self.con = raw
-        self.prefix = f"{_SOURCE}."
+    def __enter__(self) -> RawReader:
+        self._context = self.db.engine.raw_tables(self.db)
+        self._raw = self._context.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._backend is not None:
-            with contextlib.suppress(Exception):
-                self._backend.disconnect()
-        elif self.con is not None:
-            self.con.close()
+    def __exit__(self, *exc: Any) -> None:
+        if self._context is not None:
+            self._context.__exit__(*exc)
+
+    @property
+    def raw(self) -> RawTables:
+        if self._raw is None:
+            raise RuntimeError("RawReader is used outside its with block")
+        return self._raw
 
     def tables(self) -> set[str]:
-        catalog = _SOURCE if self.prefix else "current_database()"
-        where = f"database_name = '{catalog}'" if self.prefix else f"database_name = {catalog}"
-        rows = self.con.execute(f"SELECT table_name FROM duckdb_tables() WHERE {where}").fetchall()
+        raw = self.raw
+        where = (
+            f"database_name = '{raw.catalog}'"
+            if raw.catalog
+            else "database_name = current_database()"
+        )
+        rows = raw.con.execute(f"SELECT table_name FROM duckdb_tables() WHERE {where}").fetchall()
         return {r[0] for r in rows}
 
     def count(self, table: str) -> int:
-        """The source's own row count (SQLite counts its b-tree far faster than a scan)."""
-        if self.db.backend == "sqlite":
-            from synphys_ibis.engines.sqlite import connect_readonly  # no -wal/-shm beside it
-
-            with contextlib.closing(connect_readonly(self.db._require_path())) as con:
-                return int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])
-        return int(
-            _duck(self.con, f"SELECT count(*) FROM {self.prefix}{quote(table)}").fetchone()[0]
-        )
+        """The source's own row count."""
+        raw = self.raw
+        if raw.count is not None:
+            return raw.count(table)
+        return int(_duck(raw.con, f"SELECT count(*) FROM {raw.prefix}{quote(table)}").fetchone()[0])
 
     def batches(
         self, table: str, columns: list[Column], batch_rows: int
     ) -> Iterator[pa.RecordBatch]:
+        raw = self.raw
         select = ", ".join(
             f"CAST({quote(c.name)} AS {_READ_TYPES[c.type]}) AS {quote(c.name)}" for c in columns
         )
-        result = _duck(self.con, f"SELECT {select} FROM {self.prefix}{quote(table)}")
+        result = _duck(raw.con, f"SELECT {select} FROM {raw.prefix}{quote(table)}")
         reader = result.to_arrow_reader(batch_rows)
         try:
             yield from reader
@@ -328,201 +315,6 @@ class _Reader:
             reader.close()
 
 
-# -- writing --------------------------------------------------------------------------------------
-def _open_writer(db: Database) -> _SQLiteWriter | _DuckDBWriter:
-    if db.backend == "sqlite":
-        return _SQLiteWriter(db)
-    return _DuckDBWriter(db)
-
-
-class _SQLiteWriter:
-    """Writes batches into a SQLite file with one prepared INSERT executed over each batch."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.con: sqlite3.Connection | None = None
-
-    def __enter__(self) -> _SQLiteWriter:
-        self.db.rw  # noqa: B018 - checks that the database is writable
-        self.con = sqlite3.connect(self.db._require_path(), isolation_level=None)
-        self.con.execute("PRAGMA synchronous = OFF")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.con is not None:
-            self.con.close()
-        self.db._reset_reader()
-
-    def prepare(self, tables: Sequence[Table]) -> None:
-        pass
-
-    def copy(
-        self,
-        spec: Table,
-        columns: list[Column],
-        batches: Iterator[pa.RecordBatch],
-        expected: int,
-        update: Callable[[pa.RecordBatch], None],
-    ) -> int:
-        assert self.con is not None
-        con = self.con
-        target = quote(spec.name)
-        names = ", ".join(quote(c.name) for c in columns)
-        insert = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        logger.debug("sqlite: %s (per batch)", insert)
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            _require_empty(spec.name, con.execute(f"SELECT count(*) FROM {target}").fetchone()[0])
-            written = 0
-            for batch in batches:
-                values = [_sqlite_values(batch.column(i), c) for i, c in enumerate(columns)]
-                con.executemany(insert, zip(*values, strict=True))
-                written += batch.num_rows
-                update(batch)
-            held = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
-            _verify(spec.name, expected, written, held)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        return written
-
-
-def _sqlite_values(array: pa.Array | pa.ChunkedArray, column: Column) -> list[Any]:
-    if column.type == "datetime":
-        array = pc.strftime(array, format=_SQLITE_DATETIME)
-    return array.to_pylist()
-
-
-class _DuckDBWriter:
-    """Writes batches into PostgreSQL (through DuckDB's postgres scanner) or a DuckDB file."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._backend: Any = None
-        self.con: Any = None
-        self.prefix = ""
-        self._dropped_keys: list[tuple[str, str, str]] = []
-
-    def __enter__(self) -> _DuckDBWriter:
-        from synphys_ibis.engines.duckdb import connect, load_extension
-
-        db = self.db
-        if db.backend == "duckdb":
-            self.con = db.rw.con.cursor()
-            return self
-        db.rw  # noqa: B018 - checks that the database is writable
-        self._backend = connect(cache=db._cache_dir)
-        raw = self._backend.con
-        load_extension(raw, "postgres_scanner")
-        info = db._pg_url(readonly=False).conninfo(db._require_name())
-        _duck(raw, f"ATTACH '{_literal(info)}' AS {_DEST} (TYPE postgres)")
-        self.con = raw
-        self.prefix = f"{_DEST}."
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self._backend is not None:
-                with contextlib.suppress(Exception):
-                    _duck(self.con, f"DETACH {_DEST}")
-                with contextlib.suppress(Exception):
-                    self._backend.disconnect()
-            elif self.con is not None:
-                self.con.close()
-        finally:
-            self._restore_keys()
-            self.db._reset_reader()
-
-    def prepare(self, tables: Sequence[Table]) -> None:
-        """PostgreSQL: drop the foreign keys of ``tables`` while loading (restored after)."""
-        if self.db.backend != "postgresql":
-            return
-        from synphys_ibis.engines import postgres
-
-        keys = postgres.foreign_keys(self.db.rw, [t.name for t in tables])
-        for table, name, _definition in keys:
-            postgres.execute(
-                self.db.rw, f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"
-            )
-        self._dropped_keys = keys
-
-    def _restore_keys(self) -> None:
-        if not self._dropped_keys:
-            return
-        from synphys_ibis.engines import postgres
-
-        keys, self._dropped_keys = self._dropped_keys, []
-        for table, name, definition in keys:
-            postgres.execute(
-                self.db.rw,
-                f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} "
-                f"{postgres.without_not_valid(definition)} NOT VALID",
-            )
-
-    def copy(
-        self,
-        spec: Table,
-        columns: list[Column],
-        batches: Iterator[pa.RecordBatch],
-        expected: int,
-        update: Callable[[pa.RecordBatch], None],
-    ) -> int:
-        con = self.con
-        target = f"{self.prefix}{quote(spec.name)}"
-        names = ", ".join(quote(c.name) for c in columns)
-        insert = f"INSERT INTO {target} ({names}) SELECT {names} FROM __synphys_batch"
-        _duck(con, "BEGIN")
-        try:
-            written = 0
-            logger.debug("duckdb: %s (per batch)", insert)
-            for batch in batches:
-                con.register("__synphys_batch", pa.Table.from_batches([batch]))
-                try:
-                    con.execute(insert)
-                finally:
-                    con.unregister("__synphys_batch")
-                written += batch.num_rows
-                update(batch)
-            # counted after loading (one round trip less per table): rows found beyond those
-            # written were there before, and the table was not empty
-            held = _duck(con, f"SELECT count(*) FROM {target}").fetchone()[0]
-            _require_empty(spec.name, held - written)
-            _verify(spec.name, expected, written, held)
-            _duck(con, "COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                _duck(con, "ROLLBACK")
-            raise
-        if self.db.backend == "postgresql" and written:
-            from synphys_ibis.engines import postgres
-            from synphys_ibis.maintenance.ddl import postgres_reset_sequence
-
-            postgres.execute(self.db.rw, postgres_reset_sequence(spec))
-        return written
-
-
-# -- helpers --------------------------------------------------------------------------------------
 def _duck(con: Any, sql: str) -> Any:
     logger.debug("duckdb: %s", sql)
     return con.execute(sql)
-
-
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
-
-
-def _require_empty(table: str, rows: int) -> None:
-    if rows > 0:
-        raise CopyError(
-            f"destination table {table!r} already holds {rows} rows; copies go into empty tables "
-            f"(drop_tables() and create_tables() it first, or clone into a new database)"
-        )
-
-
-def _verify(table: str, expected: int, written: int, held: int) -> None:
-    if not expected == written == held:
-        raise CopyError(
-            f"row counts of {table!r} differ: source {expected}, written {written}, "
-            f"destination {held}"
-        )

@@ -9,6 +9,7 @@ on the presynaptic and postsynaptic cell.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -18,7 +19,6 @@ from synphys_ibis.errors import InvalidArgumentError, format_value
 from synphys_ibis.query.cell_class import CellClass, classify
 from synphys_ibis.query.pairs import PairQuery, column_not_found, probed_condition
 from synphys_ibis.schema.rules import VersionRules
-from synphys_ibis.stats import ci_functions
 
 __all__ = [
     "build_connectivity_matrix",
@@ -150,16 +150,16 @@ def build_connectivity_matrix(
     post_names: Sequence[str],
     *,
     class_column: str,
-    backend: str = "duckdb",
+    interval_functions: tuple[Callable[..., Any], Callable[..., Any]],
 ) -> IbisTable:
     """Probed and connected counts, probability and 95% interval per class pair.
 
     ``members`` is a matrix pair query holding ``class_column`` (the presynaptic cell's class
     column used to decide which test spikes count); every combination of ``pre_names`` and
-    ``post_names`` gets a row, in that order. ``backend`` (the Ibis backend name) chooses how the
-    interval is computed (see :func:`synphys_ibis.stats.ci_functions`).
+    ``post_names`` gets a row, in that order. ``interval_functions`` are the (lower, upper) Ibis
+    functions of the 95% interval that the engine's connections have.
     """
-    ci_lower, ci_upper = ci_functions(backend)
+    ci_lower, ci_upper = interval_functions
     probed = probed_condition(members, class_column)
     connected = probed & (members.has_synapse == True)  # noqa: E712 - SQL comparison, NULL-safe
     counts = members.group_by(["pre_class", "post_class"]).aggregate(
