@@ -10,6 +10,7 @@ cannot change silently. After an intended change, regenerate them with
 from __future__ import annotations
 
 import doctest
+import json
 import os
 import shutil
 import subprocess
@@ -46,6 +47,7 @@ from synphys_ibis.stats import clopper_pearson
 WHITE = np.array([1.0, 1.0, 1.0])
 DPI = 50
 BASELINE = Path(__file__).parent / "baseline" / "plotting"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 @pytest.fixture(autouse=True)
@@ -503,6 +505,81 @@ def test_connectivity_vs_distance_image(tmp_path: Path) -> None:
             ax = plotting.connectivity_vs_distance(frame, ax=ax, label=name, bin_size=40e-6)
         assert ax is not None
         assert_matches_baseline(ax.figure, "connectivity_vs_distance_overlay", tmp_path)
+
+
+# -- the notebooks' own figures ----------------------------------------------------------------
+def run_notebook(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Run a notebook's code cells in this process (Agg, a small demo release); its namespace."""
+    monkeypatch.setenv("SYNPHYS_IBIS_DEMO_EXPERIMENTS", "300")
+    monkeypatch.setenv("SYNPHYS_IBIS_OFFLINE", "1")
+    monkeypatch.chdir(NOTEBOOKS)
+    book = json.loads((NOTEBOOKS / name).read_text())
+    namespace: dict[str, object] = {"__name__": "__notebook__"}
+    for cell in book["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), name, "exec"), namespace)
+    return namespace
+
+
+def drawn_axes() -> list[plt.Axes]:
+    axes = []
+    for number in plt.get_fignums():
+        figure = plt.figure(number)
+        figure.canvas.draw()
+        axes += [a for a in figure.axes if a.get_label() != "<colorbar>"]
+    return axes
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "02_synapse_properties.ipynb",
+        "04_connectivity_vs_distance.ipynb",
+        "05_gap_junctions_and_reciprocal.ipynb",
+        "06_release_model_and_arrays.ipynb",
+    ],
+)
+def test_notebook_figures_have_labelled_axes_and_plain_ticks(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_notebook(name, monkeypatch)
+    axes = drawn_axes()
+    assert axes
+    for ax in axes:
+        assert ax.get_xlabel() and ax.get_ylabel(), f"{name}: an axis without a label"
+        for tick in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+            assert "$" not in tick.get_text(), f"{name}: mathtext tick {tick.get_text()!r}"
+        for text in (ax.get_xlabel(), ax.get_ylabel()):
+            if any(word in text for word in ("amplitude", "time", "latency", "tau", "conductance")):
+                assert "(" in text and ")" in text, f"{name}: no unit in {text!r}"
+
+
+def test_notebook_02_legend_counts_the_values_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    namespace = run_notebook("02_synapse_properties.ipynb", monkeypatch)
+    synapses = namespace["synapses"]
+    assert isinstance(synapses, dict)
+    histogram = next(ax for ax in drawn_axes() if ax.get_legend() is not None)
+    for species, text in zip(synapses, histogram.get_legend().get_texts(), strict=True):
+        amplitudes = synapses[species].synapse_psp_amplitude.dropna() * 1e3
+        drawn = int(amplitudes.between(0, 2).sum())
+        assert text.get_text().startswith(f"{species} (n={drawn}")
+    assert any(
+        len(frame) != frame.synapse_psp_amplitude.notna().sum() for frame in synapses.values()
+    )
+
+
+def test_notebook_06_traces_start_at_their_start_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    namespace = run_notebook("06_release_model_and_arrays.ipynb", monkeypatch)
+    traces = namespace["traces"]
+    assert isinstance(traces, pd.DataFrame)
+    ax = next(ax for ax in drawn_axes() if ax.get_legend() is not None)
+    starts = [line.get_xdata()[0] for line in ax.get_lines()]
+    np.testing.assert_allclose(starts, traces.resting_state_fit_ic_avg_data_start_time * 1e3)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "excitatory synapses",
+        "inhibitory synapses",
+    ]
+    assert ax.get_ylabel().endswith("(mV)") and ax.get_ylabel() != "mV"
 
 
 # -- optional dependency ---------------------------------------------------------------------
