@@ -20,7 +20,9 @@ from synphys_ibis.schema import Table, ddl, load_schema
 
 #: Column name -> values. Numeric columns are float arrays with NaN for NULL (also for int and
 #: bool columns); other columns are lists of Python values (None for NULL, JSON values as Python
-#: objects, arrays as ``.npy`` bytes).
+#: objects, arrays as ``.npy`` bytes). A column given as None is left out of the insert, so it is
+#: SQL NULL (as the ``data`` and ``meta`` of medium files). An ``id`` column gives the rows' ids,
+#: for tables written in several chunks; without it the rows are ``1..n``.
 _Columns = dict[str, Any]
 
 
@@ -42,12 +44,13 @@ def _write(
 
 
 def _insert(con: sqlite3.Connection, table: Table, columns: _Columns) -> None:
-    """Insert rows ``1..n`` of one table, only for the columns the table has."""
-    n = len(next(iter(columns.values())))
+    """Insert rows (``1..n`` unless ids are given) of one table, for the columns the table has."""
+    n = len(next(v for v in columns.values() if v is not None))
     data = {"id": list(range(1, n + 1)), "meta": [None] * n, **columns}
     names, values = [], []
     for col in table.columns:
-        encoded = _encode(data[col.name], col.type) if col.name in data else None
+        value = data.get(col.name)
+        encoded = None if value is None else _encode(value, col.type)
         if encoded is not None:
             names.append(col.name)
             values.append(encoded)
