@@ -156,7 +156,7 @@ def write_release(
     try:
         meta = {"db_version": version, "creation_date": creation_date, "origin": _ORIGIN}
         tables = adapt_to_version(version, _release(n_experiments, seed, fan_out=fan_out, raw=raw))
-        _write(tmp, version, meta, tables)
+        _write(tmp, version, meta, tables, indexes_last=raw is not None)
         if target.exists() and not overwrite:
             raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
         os.replace(tmp, target)

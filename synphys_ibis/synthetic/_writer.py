@@ -27,19 +27,37 @@ _Columns = dict[str, Any]
 
 
 def _write(
-    file: pathlib.Path, version: str, meta: dict[str, str], tables: Iterator[tuple[str, _Columns]]
+    file: pathlib.Path,
+    version: str,
+    meta: dict[str, str],
+    tables: Iterator[tuple[str, _Columns]],
+    *,
+    indexes_last: bool = False,
 ) -> None:
-    """Create the schema in ``file`` and insert the generated tables in one transaction."""
+    """Create the schema in ``file`` and insert the generated tables in one transaction.
+
+    With ``indexes_last`` the indexes are created after the rows are in (the same DDL, another
+    order in ``sqlite_master``): building an index once is much faster than keeping it up to
+    date through millions of inserts of raw-recording rows.
+    """
     schema = load_schema(version)
+    lines = ddl(version, boolean_checks=None).splitlines()
+    later = (
+        {x for x in lines if x.startswith("CREATE ") and " INDEX " in x} if indexes_last else set()
+    )
+    indexes = [line for line in lines if line in later]  # one statement per line, in DDL order
+    script = "\n".join(line for line in lines if line not in later)
     with contextlib.closing(sqlite3.connect(file, isolation_level=None)) as con:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
-        con.executescript(ddl(version, boolean_checks=None))
+        con.executescript(script)
         con.execute("BEGIN")
         _insert(con, schema.table("metadata"), {"meta": [meta]})
         for name, columns in tables:
             if name in schema:
                 _insert(con, schema.table(name), columns)
+        for statement in indexes:
+            con.execute(statement)
         con.execute("COMMIT")
 
 
