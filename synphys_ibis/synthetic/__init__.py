@@ -107,8 +107,9 @@ def write_release(
     sweeps_per_pair
         Pulse-train sweeps per experiment in medium and full releases (ignored for small): each
         gives every ordered pair of the experiment 12 pulse responses, so the default gives 96
-        per pair. Rows and bytes of the raw tables grow linearly with it; a full release takes
-        about 4.2 kB per pulse response (see the README for measured sizes).
+        per pair. Rows and bytes of the raw tables grow linearly with it: a full release takes
+        about 5.8 kB of file per pulse response, a medium one 0.8 kB (18.8 MB and 2.5 MB per
+        experiment at the default; ``benchmarks/synthetic_sizes.py`` measures them).
 
     Returns
     -------
