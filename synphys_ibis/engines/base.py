@@ -70,8 +70,9 @@ class Capabilities:
     local_file
         The database is one local file (``db_name`` is its path).
     interval_functions
-        The (lower, upper) Ibis functions of the 95% Clopper-Pearson interval that queries on
-        its read connection call (session functions registered when the connection opens).
+        The (lower, upper) Ibis functions ``f(k, n, alpha)`` of the ``1 - alpha``
+        Clopper-Pearson interval that queries on its read connection call (session functions
+        registered when the connection opens).
     """
 
     writable: bool

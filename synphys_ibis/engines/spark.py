@@ -159,7 +159,7 @@ def view_name(location: DatasetLocation, table: str) -> str:
 
 
 def register_functions(session: Any) -> None:
-    """Register the Clopper-Pearson UDFs ``synphys_ci_lower`` / ``synphys_ci_upper``."""
+    """Register the Clopper-Pearson UDFs ``synphys_ci_lower(k, n, alpha)`` / ``synphys_ci_upper``."""
     from pyspark import cloudpickle
     from pyspark.sql.functions import udf
     from pyspark.sql.types import DoubleType
@@ -173,18 +173,19 @@ def register_functions(session: Any) -> None:
     session.udf.register("synphys_ci_upper", udf(_ci_upper, DoubleType()))
 
 
-# The bounds of synphys_ibis.stats.clopper_pearson (95%), from its uncached beta quantile: the
-# UDFs are pickled by value, and the cache of clopper_pearson would pickle by reference.
-def _ci_lower(k: int | None, n: int | None) -> float | None:
-    if k is None or n is None or n <= 0:
+# The bounds of synphys_ibis.stats.clopper_pearson (level 1 - alpha), from its uncached beta
+# quantile: the UDFs are pickled by value, and the cache of clopper_pearson would pickle by
+# reference.
+def _ci_lower(k: int | None, n: int | None, alpha: float | None) -> float | None:
+    if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 0.0 if k == 0 else _beta_quantile(0.025, k, n - k + 1)
+    return 0.0 if k == 0 else _beta_quantile(alpha / 2.0, k, n - k + 1)
 
 
-def _ci_upper(k: int | None, n: int | None) -> float | None:
-    if k is None or n is None or n <= 0:
+def _ci_upper(k: int | None, n: int | None, alpha: float | None) -> float | None:
+    if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 1.0 if k == n else _beta_quantile(0.975, k + 1, n - k)
+    return 1.0 if k == n else _beta_quantile(1.0 - alpha / 2.0, k + 1, n - k)
 
 
 @cache
