@@ -868,10 +868,11 @@ def _draw_fit(ax: Axes, fit: Any, right: float, color: Any) -> Any:
     from synphys_ibis.connectivity import ModelName, profile_probability
 
     def value(name: str) -> Any:
-        found = getattr(fit, name, None)
-        if found is None and hasattr(fit, "get"):
-            found = fit.get(name)
-        return found
+        # a mapping or pandas row by key (a Series' .size attribute is its length), else
+        # an attribute (ProfileFit)
+        if hasattr(fit, "keys"):
+            return fit.get(name)
+        return getattr(fit, name, None)
 
     pmax, size, midpoint = value("pmax"), value("size"), value("midpoint")
     if pmax is None or size is None or pd.isna(pmax) or pd.isna(size):

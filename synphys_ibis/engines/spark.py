@@ -176,16 +176,17 @@ def register_functions(session: Any) -> None:
 # The bounds of synphys_ibis.stats.clopper_pearson (level 1 - alpha), from its uncached beta
 # quantile: the UDFs are pickled by value, and the cache of clopper_pearson would pickle by
 # reference.
-def _ci_lower(k: int | None, n: int | None, alpha: float | None) -> float | None:
+def _ci_lower(k: int | None, n: int | None, alpha: Any) -> float | None:
     if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 0.0 if k == 0 else _beta_quantile(alpha / 2.0, k, n - k + 1)
+    # float(): Spark SQL passes a literal such as 0.05 as a Decimal
+    return 0.0 if k == 0 else _beta_quantile(float(alpha) / 2.0, k, n - k + 1)
 
 
-def _ci_upper(k: int | None, n: int | None, alpha: float | None) -> float | None:
+def _ci_upper(k: int | None, n: int | None, alpha: Any) -> float | None:
     if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 1.0 if k == n else _beta_quantile(1.0 - alpha / 2.0, k + 1, n - k)
+    return 1.0 if k == n else _beta_quantile(1.0 - float(alpha) / 2.0, k + 1, n - k)
 
 
 @cache
