@@ -238,17 +238,18 @@ def fit_profile(
 ) -> ProfileFit:
     """The maximum-likelihood fit of ``model`` to probed ``distances`` (metres) and outcomes.
 
-    The optimiser is SciPy's L-BFGS-B with the analytic gradient, started from the best point
-    of a grid (48 sizes from 10 µm to 1 mm, log-spaced, each with its best ``pmax``; 21
-    midpoints for ``'erf'``), within the bounds of the module docstring. aisynphys'
-    ``GaussianModel.fit`` minimises from 25 (5 with ``fixed_size``) start boxes with
-    finite-difference gradients and keeps the best; both end at the same optimum: with
+    The optimiser is SciPy's bounded truncated Newton (``TNC``) with the analytic gradient,
+    started from the best point of a grid (48 sizes from 10 µm to 1 mm, log-spaced, each with
+    its best ``pmax``; 21 midpoints for ``'erf'``), within the bounds of the module docstring.
+    aisynphys' ``GaussianModel.fit`` runs L-BFGS-B with finite-difference gradients from 25 (5
+    with ``fixed_size``) start boxes and keeps the best; both end at the same optimum: with
     ``sigma`` fixed, ``pmax`` equals aisynphys' to about 1e-5 (the likelihood is convex in
-    ``pmax``); with ``size`` free, to about 3 significant digits in ``pmax`` and ``size`` (its
-    optimiser stops early on the flat likelihood of a free size: its result moves by ~2e-3
-    between runs on reordered input), and the NLL here is never higher than aisynphys'.
-    Fits ending on a bound (``size`` 10 µm or 1 mm happens for a fifth of class pairs) are kept,
-    as aisynphys keeps them.
+    ``pmax``); with ``size`` free, to about 3 significant digits in ``pmax`` and ``size``
+    (aisynphys' optimiser stops early on the flat likelihood of a free size), and the NLL here
+    is never higher than aisynphys'. (SciPy >= 1.15's L-BFGS-B is 10x slower on such small
+    problems when OpenBLAS runs several threads, scipy/scipy#22438; TNC is not.) Fits ending on
+    a bound (``size`` 10 µm or 1 mm happens for a fifth of class pairs) are kept, as aisynphys
+    keeps them.
 
     Parameters
     ----------
@@ -302,9 +303,9 @@ def fit_profile(
         likelihood,
         start,
         jac=True,
-        method="L-BFGS-B",
+        method="TNC",
         bounds=bounds,
-        options={"ftol": 1e-13, "gtol": 1e-10, "maxiter": 500},
+        options={"ftol": 1e-13, "xtol": 1e-12, "gtol": 1e-10, "maxfun": 1000},
     )
     theta = result.x
     size = sigma if sigma is not None else float(theta[1]) * _UNIT
