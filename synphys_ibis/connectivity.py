@@ -71,7 +71,8 @@ class ProfileFit:
     """The maximum-likelihood fit of one connectivity profile.
 
     ``size`` and ``midpoint`` are in metres (``midpoint`` is None for the Gaussian model);
-    ``nll`` is the negative log-likelihood at the optimum and ``success`` the optimiser's.
+    ``nll`` is the negative log-likelihood at the optimum and ``success`` whether the optimiser
+    converged (also when its line search stopped at a point no feasible direction improves).
     """
 
     model: ModelName
@@ -316,10 +317,27 @@ def fit_profile(
         size=float(size),
         midpoint=midpoint,
         nll=float(result.fun),
-        success=bool(result.success) and math.isfinite(result.fun),
+        success=_converged(result, bounds),
         n_probed=int(n.sum()),
         n_connected=int(n @ y),
     )
+
+
+def _converged(result: Any, bounds: list[tuple[float, float]]) -> bool:
+    """TNC's success, or its "linear search failed" at a point where no feasible direction
+    descends (projected gradient below 1e-6 per parameter): the tolerances asked for are below
+    what the NLL's floating-point precision resolves, and the point is the optimum."""
+    if not math.isfinite(result.fun):
+        return False
+    if result.success:
+        return True
+    if result.status != 4:  # 4: linear search failed
+        return False
+    gradient = np.asarray(result.jac, dtype=float)
+    x = np.asarray(result.x, dtype=float)
+    low, high = np.array(bounds, dtype=float).T
+    projected = np.where((x <= low) & (gradient > 0) | (x >= high) & (gradient < 0), 0.0, gradient)
+    return bool(np.abs(projected).max() < 1e-6)
 
 
 def fit_class_pairs(

@@ -86,7 +86,8 @@ def with_gap_junction_flags(members: IbisTable, electrodes: IbisTable) -> IbisTa
         post, [("post_cell_electrode_id", "__gj_post")]
     )
     probed = joined["__gj_pre"].notnull() & joined["__gj_post"].notnull()
-    return joined.mutate(__gap_probed=probed).drop("__gj_pre", "__gj_post")
+    # an explicit column list: drop() compiles to an EXCLUDE list in no fixed order
+    return joined.select(*members.columns, __gap_probed=probed)
 
 
 def adjusted_aggregates(

@@ -218,7 +218,7 @@ WITH "t19" AS (
   ) AS "t35"
 )
 SELECT
-  "t50".*
+  "t48".*
   EXCLUDE ("__order")
 FROM (
   SELECT
@@ -227,29 +227,29 @@ FROM (
     SELECT
       "t29"."pre_class",
       "t29"."post_class",
-      COALESCE("t48"."n_probed", 0) AS "n_probed",
-      COALESCE("t48"."n_connected", 0) AS "n_connected",
-      CAST(COALESCE("t48"."n_connected", 0) AS DOUBLE) / NULLIF(COALESCE("t48"."n_probed", 0), 0) AS "connection_probability",
-      SYNPHYS_CI_LOWER(COALESCE("t48"."n_connected", 0), NULLIF(COALESCE("t48"."n_probed", 0), 0), 0.1) AS "ci_lower",
-      SYNPHYS_CI_UPPER(COALESCE("t48"."n_connected", 0), NULLIF(COALESCE("t48"."n_probed", 0), 0), 0.1) AS "ci_upper",
-      CAST(COALESCE("t48"."__adj_k", 0) AS DOUBLE) / NULLIF("t48"."__adj_w", 0.0) AS "adjusted_connection_probability",
-      SYNPHYS_CI_LOWER(COALESCE("t48"."__adj_k", 0), NULLIF(COALESCE("t48"."__adj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t48"."__adj_n", 0) AS DOUBLE) / NULLIF("t48"."__adj_w", 0.0)
+      COALESCE("t46"."n_probed", 0) AS "n_probed",
+      COALESCE("t46"."n_connected", 0) AS "n_connected",
+      CAST(COALESCE("t46"."n_connected", 0) AS DOUBLE) / NULLIF(COALESCE("t46"."n_probed", 0), 0) AS "connection_probability",
+      SYNPHYS_CI_LOWER(COALESCE("t46"."n_connected", 0), NULLIF(COALESCE("t46"."n_probed", 0), 0), 0.1) AS "ci_lower",
+      SYNPHYS_CI_UPPER(COALESCE("t46"."n_connected", 0), NULLIF(COALESCE("t46"."n_probed", 0), 0), 0.1) AS "ci_upper",
+      CAST(COALESCE("t46"."__adj_k", 0) AS DOUBLE) / NULLIF("t46"."__adj_w", 0.0) AS "adjusted_connection_probability",
+      SYNPHYS_CI_LOWER(COALESCE("t46"."__adj_k", 0), NULLIF(COALESCE("t46"."__adj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t46"."__adj_n", 0) AS DOUBLE) / NULLIF("t46"."__adj_w", 0.0)
       ) AS "adjusted_ci_lower",
-      SYNPHYS_CI_UPPER(COALESCE("t48"."__adj_k", 0), NULLIF(COALESCE("t48"."__adj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t48"."__adj_n", 0) AS DOUBLE) / NULLIF("t48"."__adj_w", 0.0)
+      SYNPHYS_CI_UPPER(COALESCE("t46"."__adj_k", 0), NULLIF(COALESCE("t46"."__adj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t46"."__adj_n", 0) AS DOUBLE) / NULLIF("t46"."__adj_w", 0.0)
       ) AS "adjusted_ci_upper",
-      COALESCE("t48"."n_gaps_probed", 0) AS "n_gaps_probed",
-      COALESCE("t48"."n_gaps", 0) AS "n_gaps",
-      CAST(COALESCE("t48"."n_gaps", 0) AS DOUBLE) / NULLIF(COALESCE("t48"."n_gaps_probed", 0), 0) AS "gap_probability",
-      SYNPHYS_CI_LOWER(COALESCE("t48"."n_gaps", 0), NULLIF(COALESCE("t48"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_lower",
-      SYNPHYS_CI_UPPER(COALESCE("t48"."n_gaps", 0), NULLIF(COALESCE("t48"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_upper",
-      CAST(COALESCE("t48"."__gadj_k", 0) AS DOUBLE) / NULLIF("t48"."__gadj_w", 0.0) AS "adjusted_gap_probability",
-      SYNPHYS_CI_LOWER(COALESCE("t48"."__gadj_k", 0), NULLIF(COALESCE("t48"."__gadj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t48"."__gadj_n", 0) AS DOUBLE) / NULLIF("t48"."__gadj_w", 0.0)
+      COALESCE("t46"."n_gaps_probed", 0) AS "n_gaps_probed",
+      COALESCE("t46"."n_gaps", 0) AS "n_gaps",
+      CAST(COALESCE("t46"."n_gaps", 0) AS DOUBLE) / NULLIF(COALESCE("t46"."n_gaps_probed", 0), 0) AS "gap_probability",
+      SYNPHYS_CI_LOWER(COALESCE("t46"."n_gaps", 0), NULLIF(COALESCE("t46"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_lower",
+      SYNPHYS_CI_UPPER(COALESCE("t46"."n_gaps", 0), NULLIF(COALESCE("t46"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_upper",
+      CAST(COALESCE("t46"."__gadj_k", 0) AS DOUBLE) / NULLIF("t46"."__gadj_w", 0.0) AS "adjusted_gap_probability",
+      SYNPHYS_CI_LOWER(COALESCE("t46"."__gadj_k", 0), NULLIF(COALESCE("t46"."__gadj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t46"."__gadj_n", 0) AS DOUBLE) / NULLIF("t46"."__gadj_w", 0.0)
       ) AS "adjusted_gap_ci_lower",
-      SYNPHYS_CI_UPPER(COALESCE("t48"."__gadj_k", 0), NULLIF(COALESCE("t48"."__gadj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t48"."__gadj_n", 0) AS DOUBLE) / NULLIF("t48"."__gadj_w", 0.0)
+      SYNPHYS_CI_UPPER(COALESCE("t46"."__gadj_k", 0), NULLIF(COALESCE("t46"."__gadj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t46"."__gadj_n", 0) AS DOUBLE) / NULLIF("t46"."__gadj_w", 0.0)
       ) AS "adjusted_gap_ci_upper",
       "t29"."__order"
     FROM (
@@ -1146,522 +1146,489 @@ FROM (
     ) AS "t29"
     LEFT OUTER JOIN (
       SELECT
-        "t46"."pre_class",
-        "t46"."post_class",
-        COUNT("t46"."id") FILTER(WHERE
+        "t44"."pre_class",
+        "t44"."post_class",
+        COUNT("t44"."id") FILTER(WHERE
           (
             (
-              "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
+              "t44"."pre_cell_cell_class_nonsynaptic" = 'ex'
             )
             AND (
-              "t46"."n_ex_test_spikes" > 10
+              "t44"."n_ex_test_spikes" > 10
             )
           )
           OR (
             (
-              "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
+              "t44"."pre_cell_cell_class_nonsynaptic" = 'in'
             )
             AND (
-              "t46"."n_in_test_spikes" > 10
+              "t44"."n_in_test_spikes" > 10
             )
           )
           OR (
             (
-              "t46"."n_ex_test_spikes" > 10
+              "t44"."n_ex_test_spikes" > 10
             ) AND (
-              "t46"."n_in_test_spikes" > 10
+              "t44"."n_in_test_spikes" > 10
             )
           )) AS "n_probed",
-        COUNT("t46"."id") FILTER(WHERE
+        COUNT("t44"."id") FILTER(WHERE
           (
             (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               ) AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
-            "t46"."has_synapse" = TRUE
+            "t44"."has_synapse" = TRUE
           )) AS "n_connected",
-        COUNT("t46"."id") FILTER(WHERE
+        COUNT("t44"."id") FILTER(WHERE
           (
             (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               ) AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
             (
-              "t46"."distance" IS NOT NULL
+              "t44"."distance" IS NOT NULL
             )
             AND NOT (
-              ISNAN("t46"."distance")
+              ISNAN("t44"."distance")
             )
             AND NOT (
-              ISINF("t46"."distance")
+              ISINF("t44"."distance")
             )
           )) AS "__adj_n",
-        COUNT("t46"."id") FILTER(WHERE
+        COUNT("t44"."id") FILTER(WHERE
           (
             (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               ) AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
             (
-              "t46"."distance" IS NOT NULL
+              "t44"."distance" IS NOT NULL
             )
             AND NOT (
-              ISNAN("t46"."distance")
+              ISNAN("t44"."distance")
             )
             AND NOT (
-              ISINF("t46"."distance")
+              ISINF("t44"."distance")
             )
           )
           AND (
-            "t46"."synapse_id" IS NOT NULL
+            "t44"."synapse_id" IS NOT NULL
           )) AS "__adj_k",
         SUM(EXP(-(
-          "t46"."distance" * "t46"."distance"
+          "t44"."distance" * "t44"."distance"
         ) / 2e-08)) FILTER(WHERE
           (
             (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t44"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t46"."n_ex_test_spikes" > 10
+                "t44"."n_ex_test_spikes" > 10
               ) AND (
-                "t46"."n_in_test_spikes" > 10
+                "t44"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
             (
-              "t46"."distance" IS NOT NULL
+              "t44"."distance" IS NOT NULL
             )
             AND NOT (
-              ISNAN("t46"."distance")
+              ISNAN("t44"."distance")
             )
             AND NOT (
-              ISINF("t46"."distance")
+              ISINF("t44"."distance")
             )
           )) AS "__adj_w",
-        COUNT("t46"."id") FILTER(WHERE
-          "t46"."__gap_probed") AS "n_gaps_probed",
-        COUNT("t46"."id") FILTER(WHERE
-          "t46"."__gap_probed" AND (
-            "t46"."has_electrical" = TRUE
+        COUNT("t44"."id") FILTER(WHERE
+          "t44"."__gap_probed") AS "n_gaps_probed",
+        COUNT("t44"."id") FILTER(WHERE
+          "t44"."__gap_probed" AND (
+            "t44"."has_electrical" = TRUE
           )) AS "n_gaps",
-        COUNT("t46"."id") FILTER(WHERE
-          "t46"."__gap_probed"
+        COUNT("t44"."id") FILTER(WHERE
+          "t44"."__gap_probed"
           AND (
             (
-              "t46"."distance" IS NOT NULL
+              "t44"."distance" IS NOT NULL
             )
             AND NOT (
-              ISNAN("t46"."distance")
+              ISNAN("t44"."distance")
             )
             AND NOT (
-              ISINF("t46"."distance")
+              ISINF("t44"."distance")
             )
           )) AS "__gadj_n",
-        COUNT("t46"."id") FILTER(WHERE
-          "t46"."__gap_probed"
+        COUNT("t44"."id") FILTER(WHERE
+          "t44"."__gap_probed"
           AND (
             (
-              "t46"."distance" IS NOT NULL
+              "t44"."distance" IS NOT NULL
             )
             AND NOT (
-              ISNAN("t46"."distance")
+              ISNAN("t44"."distance")
             )
             AND NOT (
-              ISINF("t46"."distance")
+              ISINF("t44"."distance")
             )
           )
           AND (
-            "t46"."__gap_probed" AND (
-              "t46"."has_electrical" = TRUE
+            "t44"."__gap_probed" AND (
+              "t44"."has_electrical" = TRUE
             )
           )) AS "__gadj_k",
         SUM(EXP(-(
-          "t46"."distance" * "t46"."distance"
+          "t44"."distance" * "t44"."distance"
         ) / 2e-08)) FILTER(WHERE
-          "t46"."__gap_probed"
+          "t44"."__gap_probed"
           AND (
             (
-              "t46"."distance" IS NOT NULL
+              "t44"."distance" IS NOT NULL
             )
             AND NOT (
-              ISNAN("t46"."distance")
+              ISNAN("t44"."distance")
             )
             AND NOT (
-              ISINF("t46"."distance")
+              ISINF("t44"."distance")
             )
           )) AS "__gadj_w"
       FROM (
         SELECT
-          "t45".*
-          EXCLUDE ("__gj_post", "__gj_pre")
+          "t42"."pre_class",
+          "t43"."post_class",
+          "t37"."id",
+          "t37"."experiment_id",
+          "t37"."pre_cell_id",
+          "t37"."post_cell_id",
+          "t37"."has_synapse",
+          "t37"."has_polysynapse",
+          "t37"."has_electrical",
+          "t37"."crosstalk_artifact",
+          "t37"."n_ex_test_spikes",
+          "t37"."n_in_test_spikes",
+          "t37"."distance",
+          "t37"."lateral_distance",
+          "t37"."vertical_distance",
+          "t37"."reciprocal_id",
+          "t37"."meta",
+          "t37"."pre_cell_cell_class_nonsynaptic",
+          "t37"."synapse_id",
+          "t37"."pre_cell_electrode_id",
+          "t37"."post_cell_electrode_id",
+          (
+            "t32"."__gj_pre" IS NOT NULL
+          ) AND (
+            "t33"."__gj_post" IS NOT NULL
+          ) AS "__gap_probed"
         FROM (
           SELECT
-            "t44"."pre_class",
-            "t44"."post_class",
-            "t44"."id",
-            "t44"."experiment_id",
-            "t44"."pre_cell_id",
-            "t44"."post_cell_id",
-            "t44"."has_synapse",
-            "t44"."has_polysynapse",
-            "t44"."has_electrical",
-            "t44"."crosstalk_artifact",
-            "t44"."n_ex_test_spikes",
-            "t44"."n_in_test_spikes",
-            "t44"."distance",
-            "t44"."lateral_distance",
-            "t44"."vertical_distance",
-            "t44"."reciprocal_id",
-            "t44"."meta",
-            "t44"."pre_cell_cell_class_nonsynaptic",
-            "t44"."synapse_id",
-            "t44"."pre_cell_electrode_id",
-            "t44"."post_cell_electrode_id",
-            "t44"."__gj_pre",
-            "t44"."__gj_post",
-            (
-              "t44"."__gj_pre" IS NOT NULL
-            ) AND (
-              "t44"."__gj_post" IS NOT NULL
-            ) AS "__gap_probed"
+            "t34"."id",
+            "t34"."experiment_id",
+            "t34"."pre_cell_id",
+            "t34"."post_cell_id",
+            "t34"."has_synapse",
+            "t34"."has_polysynapse",
+            "t34"."has_electrical",
+            "t34"."crosstalk_artifact",
+            "t34"."n_ex_test_spikes",
+            "t34"."n_in_test_spikes",
+            "t34"."distance",
+            "t34"."lateral_distance",
+            "t34"."vertical_distance",
+            "t34"."reciprocal_id",
+            "t34"."meta",
+            "t34"."pre_cell_cell_class_nonsynaptic",
+            "t34"."synapse_id",
+            "t34"."pre_cell_electrode_id",
+            "t34"."post_cell_electrode_id"
           FROM (
             SELECT
-              "t42"."pre_class",
-              "t43"."post_class",
-              "t37"."id",
-              "t37"."experiment_id",
-              "t37"."pre_cell_id",
-              "t37"."post_cell_id",
-              "t37"."has_synapse",
-              "t37"."has_polysynapse",
-              "t37"."has_electrical",
-              "t37"."crosstalk_artifact",
-              "t37"."n_ex_test_spikes",
-              "t37"."n_in_test_spikes",
-              "t37"."distance",
-              "t37"."lateral_distance",
-              "t37"."vertical_distance",
-              "t37"."reciprocal_id",
-              "t37"."meta",
-              "t37"."pre_cell_cell_class_nonsynaptic",
-              "t37"."synapse_id",
-              "t37"."pre_cell_electrode_id",
-              "t37"."post_cell_electrode_id",
-              "t32"."__gj_pre",
-              "t33"."__gj_post"
-            FROM (
-              SELECT
-                "t34"."id",
-                "t34"."experiment_id",
-                "t34"."pre_cell_id",
-                "t34"."post_cell_id",
-                "t34"."has_synapse",
-                "t34"."has_polysynapse",
-                "t34"."has_electrical",
-                "t34"."crosstalk_artifact",
-                "t34"."n_ex_test_spikes",
-                "t34"."n_in_test_spikes",
-                "t34"."distance",
-                "t34"."lateral_distance",
-                "t34"."vertical_distance",
-                "t34"."reciprocal_id",
-                "t34"."meta",
-                "t34"."pre_cell_cell_class_nonsynaptic",
-                "t34"."synapse_id",
-                "t34"."pre_cell_electrode_id",
-                "t34"."post_cell_electrode_id"
-              FROM (
-                SELECT
-                  "t9"."id",
-                  "t9"."experiment_id",
-                  "t9"."pre_cell_id",
-                  "t9"."post_cell_id",
-                  "t9"."has_synapse",
-                  "t9"."has_polysynapse",
-                  "t9"."has_electrical",
-                  "t9"."crosstalk_artifact",
-                  "t9"."n_ex_test_spikes",
-                  "t9"."n_in_test_spikes",
-                  "t9"."distance",
-                  "t9"."lateral_distance",
-                  "t9"."vertical_distance",
-                  "t9"."reciprocal_id",
-                  "t9"."meta",
-                  "t20"."experiment_ext_id",
-                  "t20"."experiment_slice_id",
-                  "t20"."experiment_project_name",
-                  "t20"."experiment_date",
-                  "t20"."experiment_target_region",
-                  "t20"."experiment_internal",
-                  "t20"."experiment_acsf",
-                  "t20"."experiment_target_temperature",
-                  "t20"."experiment_rig_name",
-                  "t20"."experiment_operator_name",
-                  "t20"."experiment_storage_path",
-                  "t20"."experiment_ephys_file",
-                  "t20"."experiment_acq_timestamp",
-                  "t20"."experiment_meta",
-                  "t21"."slice_id",
-                  "t21"."slice_ext_id",
-                  "t21"."slice_acq_timestamp",
-                  "t21"."slice_species",
-                  "t21"."slice_date_of_birth",
-                  "t21"."slice_age",
-                  "t21"."slice_sex",
-                  "t21"."slice_weight",
-                  "t21"."slice_genotype",
-                  "t21"."slice_orientation",
-                  "t21"."slice_surface",
-                  "t21"."slice_hemisphere",
-                  "t21"."slice_quality",
-                  "t21"."slice_slice_time",
-                  "t21"."slice_slice_conditions",
-                  "t21"."slice_lims_specimen_name",
-                  "t21"."slice_storage_path",
-                  "t21"."slice_meta",
-                  "t22"."pre_cell_experiment_id",
-                  "t22"."pre_cell_ext_id",
-                  "t22"."pre_cell_electrode_id",
-                  "t22"."pre_cell_cre_type",
-                  "t22"."pre_cell_target_layer",
-                  "t22"."pre_cell_position",
-                  "t22"."pre_cell_depth",
-                  "t22"."pre_cell_cell_class",
-                  "t22"."pre_cell_cell_class_nonsynaptic",
-                  "t22"."pre_cell_meta",
-                  "t23"."post_cell_experiment_id",
-                  "t23"."post_cell_ext_id",
-                  "t23"."post_cell_electrode_id",
-                  "t23"."post_cell_cre_type",
-                  "t23"."post_cell_target_layer",
-                  "t23"."post_cell_position",
-                  "t23"."post_cell_depth",
-                  "t23"."post_cell_cell_class",
-                  "t23"."post_cell_cell_class_nonsynaptic",
-                  "t23"."post_cell_meta",
-                  "t24"."synapse_id",
-                  "t24"."synapse_pair_id",
-                  "t24"."synapse_synapse_type",
-                  "t24"."synapse_latency",
-                  "t24"."synapse_psp_amplitude",
-                  "t24"."synapse_psp_rise_time",
-                  "t24"."synapse_psp_decay_tau",
-                  "t24"."synapse_psc_amplitude",
-                  "t24"."synapse_psc_rise_time",
-                  "t24"."synapse_psc_decay_tau",
-                  "t24"."synapse_meta"
-                FROM "pair" AS "t9"
-                INNER JOIN (
-                  SELECT
-                    "t2"."ext_id" AS "experiment_ext_id",
-                    "t2"."slice_id" AS "experiment_slice_id",
-                    "t2"."project_name" AS "experiment_project_name",
-                    "t2"."date" AS "experiment_date",
-                    "t2"."target_region" AS "experiment_target_region",
-                    "t2"."internal" AS "experiment_internal",
-                    "t2"."acsf" AS "experiment_acsf",
-                    "t2"."target_temperature" AS "experiment_target_temperature",
-                    "t2"."rig_name" AS "experiment_rig_name",
-                    "t2"."operator_name" AS "experiment_operator_name",
-                    "t2"."storage_path" AS "experiment_storage_path",
-                    "t2"."ephys_file" AS "experiment_ephys_file",
-                    "t2"."acq_timestamp" AS "experiment_acq_timestamp",
-                    "t2"."meta" AS "experiment_meta",
-                    "t2"."id" AS "__experiment_key"
-                  FROM "experiment" AS "t2"
-                ) AS "t20"
-                  ON "t9"."experiment_id" = "t20"."__experiment_key"
-                LEFT OUTER JOIN (
-                  SELECT
-                    "t3"."id" AS "slice_id",
-                    "t3"."ext_id" AS "slice_ext_id",
-                    "t3"."acq_timestamp" AS "slice_acq_timestamp",
-                    "t3"."species" AS "slice_species",
-                    "t3"."date_of_birth" AS "slice_date_of_birth",
-                    "t3"."age" AS "slice_age",
-                    "t3"."sex" AS "slice_sex",
-                    "t3"."weight" AS "slice_weight",
-                    "t3"."genotype" AS "slice_genotype",
-                    "t3"."orientation" AS "slice_orientation",
-                    "t3"."surface" AS "slice_surface",
-                    "t3"."hemisphere" AS "slice_hemisphere",
-                    "t3"."quality" AS "slice_quality",
-                    "t3"."slice_time" AS "slice_slice_time",
-                    "t3"."slice_conditions" AS "slice_slice_conditions",
-                    "t3"."lims_specimen_name" AS "slice_lims_specimen_name",
-                    "t3"."storage_path" AS "slice_storage_path",
-                    "t3"."meta" AS "slice_meta",
-                    "t3"."id" AS "__slice_key"
-                  FROM "slice" AS "t3"
-                ) AS "t21"
-                  ON "t20"."experiment_slice_id" = "t21"."__slice_key"
-                INNER JOIN (
-                  SELECT
-                    "t4"."experiment_id" AS "pre_cell_experiment_id",
-                    "t4"."ext_id" AS "pre_cell_ext_id",
-                    "t4"."electrode_id" AS "pre_cell_electrode_id",
-                    "t4"."cre_type" AS "pre_cell_cre_type",
-                    "t4"."target_layer" AS "pre_cell_target_layer",
-                    "t4"."position" AS "pre_cell_position",
-                    "t4"."depth" AS "pre_cell_depth",
-                    "t4"."cell_class" AS "pre_cell_cell_class",
-                    "t4"."cell_class_nonsynaptic" AS "pre_cell_cell_class_nonsynaptic",
-                    "t4"."meta" AS "pre_cell_meta",
-                    "t4"."id" AS "__pre_cell_key"
-                  FROM "cell" AS "t4"
-                ) AS "t22"
-                  ON "t9"."pre_cell_id" = "t22"."__pre_cell_key"
-                INNER JOIN (
-                  SELECT
-                    "t4"."experiment_id" AS "post_cell_experiment_id",
-                    "t4"."ext_id" AS "post_cell_ext_id",
-                    "t4"."electrode_id" AS "post_cell_electrode_id",
-                    "t4"."cre_type" AS "post_cell_cre_type",
-                    "t4"."target_layer" AS "post_cell_target_layer",
-                    "t4"."position" AS "post_cell_position",
-                    "t4"."depth" AS "post_cell_depth",
-                    "t4"."cell_class" AS "post_cell_cell_class",
-                    "t4"."cell_class_nonsynaptic" AS "post_cell_cell_class_nonsynaptic",
-                    "t4"."meta" AS "post_cell_meta",
-                    "t4"."id" AS "__post_cell_key"
-                  FROM "cell" AS "t4"
-                ) AS "t23"
-                  ON "t9"."post_cell_id" = "t23"."__post_cell_key"
-                LEFT OUTER JOIN (
-                  SELECT
-                    "t5"."id" AS "synapse_id",
-                    "t5"."pair_id" AS "synapse_pair_id",
-                    "t5"."synapse_type" AS "synapse_synapse_type",
-                    "t5"."latency" AS "synapse_latency",
-                    "t5"."psp_amplitude" AS "synapse_psp_amplitude",
-                    "t5"."psp_rise_time" AS "synapse_psp_rise_time",
-                    "t5"."psp_decay_tau" AS "synapse_psp_decay_tau",
-                    "t5"."psc_amplitude" AS "synapse_psc_amplitude",
-                    "t5"."psc_rise_time" AS "synapse_psc_rise_time",
-                    "t5"."psc_decay_tau" AS "synapse_psc_decay_tau",
-                    "t5"."meta" AS "synapse_meta",
-                    "t5"."pair_id" AS "__synapse_key"
-                  FROM "synapse" AS "t5"
-                ) AS "t24"
-                  ON "t9"."id" = "t24"."__synapse_key"
-              ) AS "t34"
-              WHERE
-                "t34"."slice_species" = 'mouse'
-            ) AS "t37"
+              "t9"."id",
+              "t9"."experiment_id",
+              "t9"."pre_cell_id",
+              "t9"."post_cell_id",
+              "t9"."has_synapse",
+              "t9"."has_polysynapse",
+              "t9"."has_electrical",
+              "t9"."crosstalk_artifact",
+              "t9"."n_ex_test_spikes",
+              "t9"."n_in_test_spikes",
+              "t9"."distance",
+              "t9"."lateral_distance",
+              "t9"."vertical_distance",
+              "t9"."reciprocal_id",
+              "t9"."meta",
+              "t20"."experiment_ext_id",
+              "t20"."experiment_slice_id",
+              "t20"."experiment_project_name",
+              "t20"."experiment_date",
+              "t20"."experiment_target_region",
+              "t20"."experiment_internal",
+              "t20"."experiment_acsf",
+              "t20"."experiment_target_temperature",
+              "t20"."experiment_rig_name",
+              "t20"."experiment_operator_name",
+              "t20"."experiment_storage_path",
+              "t20"."experiment_ephys_file",
+              "t20"."experiment_acq_timestamp",
+              "t20"."experiment_meta",
+              "t21"."slice_id",
+              "t21"."slice_ext_id",
+              "t21"."slice_acq_timestamp",
+              "t21"."slice_species",
+              "t21"."slice_date_of_birth",
+              "t21"."slice_age",
+              "t21"."slice_sex",
+              "t21"."slice_weight",
+              "t21"."slice_genotype",
+              "t21"."slice_orientation",
+              "t21"."slice_surface",
+              "t21"."slice_hemisphere",
+              "t21"."slice_quality",
+              "t21"."slice_slice_time",
+              "t21"."slice_slice_conditions",
+              "t21"."slice_lims_specimen_name",
+              "t21"."slice_storage_path",
+              "t21"."slice_meta",
+              "t22"."pre_cell_experiment_id",
+              "t22"."pre_cell_ext_id",
+              "t22"."pre_cell_electrode_id",
+              "t22"."pre_cell_cre_type",
+              "t22"."pre_cell_target_layer",
+              "t22"."pre_cell_position",
+              "t22"."pre_cell_depth",
+              "t22"."pre_cell_cell_class",
+              "t22"."pre_cell_cell_class_nonsynaptic",
+              "t22"."pre_cell_meta",
+              "t23"."post_cell_experiment_id",
+              "t23"."post_cell_ext_id",
+              "t23"."post_cell_electrode_id",
+              "t23"."post_cell_cre_type",
+              "t23"."post_cell_target_layer",
+              "t23"."post_cell_position",
+              "t23"."post_cell_depth",
+              "t23"."post_cell_cell_class",
+              "t23"."post_cell_cell_class_nonsynaptic",
+              "t23"."post_cell_meta",
+              "t24"."synapse_id",
+              "t24"."synapse_pair_id",
+              "t24"."synapse_synapse_type",
+              "t24"."synapse_latency",
+              "t24"."synapse_psp_amplitude",
+              "t24"."synapse_psp_rise_time",
+              "t24"."synapse_psp_decay_tau",
+              "t24"."synapse_psc_amplitude",
+              "t24"."synapse_psc_rise_time",
+              "t24"."synapse_psc_decay_tau",
+              "t24"."synapse_meta"
+            FROM "pair" AS "t9"
             INNER JOIN (
               SELECT
-                "t39"."cell_id" AS "__pre_member",
-                "t39"."class_name" AS "pre_class"
-              FROM "t38" AS "t39"
-            ) AS "t42"
-              ON "t37"."pre_cell_id" = "t42"."__pre_member"
+                "t2"."ext_id" AS "experiment_ext_id",
+                "t2"."slice_id" AS "experiment_slice_id",
+                "t2"."project_name" AS "experiment_project_name",
+                "t2"."date" AS "experiment_date",
+                "t2"."target_region" AS "experiment_target_region",
+                "t2"."internal" AS "experiment_internal",
+                "t2"."acsf" AS "experiment_acsf",
+                "t2"."target_temperature" AS "experiment_target_temperature",
+                "t2"."rig_name" AS "experiment_rig_name",
+                "t2"."operator_name" AS "experiment_operator_name",
+                "t2"."storage_path" AS "experiment_storage_path",
+                "t2"."ephys_file" AS "experiment_ephys_file",
+                "t2"."acq_timestamp" AS "experiment_acq_timestamp",
+                "t2"."meta" AS "experiment_meta",
+                "t2"."id" AS "__experiment_key"
+              FROM "experiment" AS "t2"
+            ) AS "t20"
+              ON "t9"."experiment_id" = "t20"."__experiment_key"
+            LEFT OUTER JOIN (
+              SELECT
+                "t3"."id" AS "slice_id",
+                "t3"."ext_id" AS "slice_ext_id",
+                "t3"."acq_timestamp" AS "slice_acq_timestamp",
+                "t3"."species" AS "slice_species",
+                "t3"."date_of_birth" AS "slice_date_of_birth",
+                "t3"."age" AS "slice_age",
+                "t3"."sex" AS "slice_sex",
+                "t3"."weight" AS "slice_weight",
+                "t3"."genotype" AS "slice_genotype",
+                "t3"."orientation" AS "slice_orientation",
+                "t3"."surface" AS "slice_surface",
+                "t3"."hemisphere" AS "slice_hemisphere",
+                "t3"."quality" AS "slice_quality",
+                "t3"."slice_time" AS "slice_slice_time",
+                "t3"."slice_conditions" AS "slice_slice_conditions",
+                "t3"."lims_specimen_name" AS "slice_lims_specimen_name",
+                "t3"."storage_path" AS "slice_storage_path",
+                "t3"."meta" AS "slice_meta",
+                "t3"."id" AS "__slice_key"
+              FROM "slice" AS "t3"
+            ) AS "t21"
+              ON "t20"."experiment_slice_id" = "t21"."__slice_key"
             INNER JOIN (
               SELECT
-                "t39"."cell_id" AS "__post_member",
-                "t39"."class_name" AS "post_class"
-              FROM "t38" AS "t39"
-            ) AS "t43"
-              ON "t37"."post_cell_id" = "t43"."__post_member"
+                "t4"."experiment_id" AS "pre_cell_experiment_id",
+                "t4"."ext_id" AS "pre_cell_ext_id",
+                "t4"."electrode_id" AS "pre_cell_electrode_id",
+                "t4"."cre_type" AS "pre_cell_cre_type",
+                "t4"."target_layer" AS "pre_cell_target_layer",
+                "t4"."position" AS "pre_cell_position",
+                "t4"."depth" AS "pre_cell_depth",
+                "t4"."cell_class" AS "pre_cell_cell_class",
+                "t4"."cell_class_nonsynaptic" AS "pre_cell_cell_class_nonsynaptic",
+                "t4"."meta" AS "pre_cell_meta",
+                "t4"."id" AS "__pre_cell_key"
+              FROM "cell" AS "t4"
+            ) AS "t22"
+              ON "t9"."pre_cell_id" = "t22"."__pre_cell_key"
+            INNER JOIN (
+              SELECT
+                "t4"."experiment_id" AS "post_cell_experiment_id",
+                "t4"."ext_id" AS "post_cell_ext_id",
+                "t4"."electrode_id" AS "post_cell_electrode_id",
+                "t4"."cre_type" AS "post_cell_cre_type",
+                "t4"."target_layer" AS "post_cell_target_layer",
+                "t4"."position" AS "post_cell_position",
+                "t4"."depth" AS "post_cell_depth",
+                "t4"."cell_class" AS "post_cell_cell_class",
+                "t4"."cell_class_nonsynaptic" AS "post_cell_cell_class_nonsynaptic",
+                "t4"."meta" AS "post_cell_meta",
+                "t4"."id" AS "__post_cell_key"
+              FROM "cell" AS "t4"
+            ) AS "t23"
+              ON "t9"."post_cell_id" = "t23"."__post_cell_key"
             LEFT OUTER JOIN (
               SELECT
-                "t27"."electrode_id" AS "__gj_pre"
-              FROM "t19" AS "t27"
-            ) AS "t32"
-              ON "t37"."pre_cell_electrode_id" = "t32"."__gj_pre"
-            LEFT OUTER JOIN (
-              SELECT
-                "t27"."electrode_id" AS "__gj_post"
-              FROM "t19" AS "t27"
-            ) AS "t33"
-              ON "t37"."post_cell_electrode_id" = "t33"."__gj_post"
-          ) AS "t44"
-        ) AS "t45"
-      ) AS "t46"
+                "t5"."id" AS "synapse_id",
+                "t5"."pair_id" AS "synapse_pair_id",
+                "t5"."synapse_type" AS "synapse_synapse_type",
+                "t5"."latency" AS "synapse_latency",
+                "t5"."psp_amplitude" AS "synapse_psp_amplitude",
+                "t5"."psp_rise_time" AS "synapse_psp_rise_time",
+                "t5"."psp_decay_tau" AS "synapse_psp_decay_tau",
+                "t5"."psc_amplitude" AS "synapse_psc_amplitude",
+                "t5"."psc_rise_time" AS "synapse_psc_rise_time",
+                "t5"."psc_decay_tau" AS "synapse_psc_decay_tau",
+                "t5"."meta" AS "synapse_meta",
+                "t5"."pair_id" AS "__synapse_key"
+              FROM "synapse" AS "t5"
+            ) AS "t24"
+              ON "t9"."id" = "t24"."__synapse_key"
+          ) AS "t34"
+          WHERE
+            "t34"."slice_species" = 'mouse'
+        ) AS "t37"
+        INNER JOIN (
+          SELECT
+            "t39"."cell_id" AS "__pre_member",
+            "t39"."class_name" AS "pre_class"
+          FROM "t38" AS "t39"
+        ) AS "t42"
+          ON "t37"."pre_cell_id" = "t42"."__pre_member"
+        INNER JOIN (
+          SELECT
+            "t39"."cell_id" AS "__post_member",
+            "t39"."class_name" AS "post_class"
+          FROM "t38" AS "t39"
+        ) AS "t43"
+          ON "t37"."post_cell_id" = "t43"."__post_member"
+        LEFT OUTER JOIN (
+          SELECT
+            "t27"."electrode_id" AS "__gj_pre"
+          FROM "t19" AS "t27"
+        ) AS "t32"
+          ON "t37"."pre_cell_electrode_id" = "t32"."__gj_pre"
+        LEFT OUTER JOIN (
+          SELECT
+            "t27"."electrode_id" AS "__gj_post"
+          FROM "t19" AS "t27"
+        ) AS "t33"
+          ON "t37"."post_cell_electrode_id" = "t33"."__gj_post"
+      ) AS "t44"
       GROUP BY
         1,
         2
-    ) AS "t48"
-      ON "t29"."pre_class" = "t48"."pre_class" AND "t29"."post_class" = "t48"."post_class"
-  ) AS "t49"
+    ) AS "t46"
+      ON "t29"."pre_class" = "t46"."pre_class" AND "t29"."post_class" = "t46"."post_class"
+  ) AS "t47"
   ORDER BY
-    "t49"."__order" ASC
-) AS "t50"
+    "t47"."__order" ASC
+) AS "t48"

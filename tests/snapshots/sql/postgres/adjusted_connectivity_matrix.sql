@@ -233,24 +233,24 @@ WITH "t11" AS (
   ) AS "t37"
 )
 SELECT
-  "t52"."pre_class",
-  "t52"."post_class",
-  "t52"."n_probed",
-  "t52"."n_connected",
-  "t52"."connection_probability",
-  "t52"."ci_lower",
-  "t52"."ci_upper",
-  "t52"."adjusted_connection_probability",
-  "t52"."adjusted_ci_lower",
-  "t52"."adjusted_ci_upper",
-  "t52"."n_gaps_probed",
-  "t52"."n_gaps",
-  "t52"."gap_probability",
-  "t52"."gap_ci_lower",
-  "t52"."gap_ci_upper",
-  "t52"."adjusted_gap_probability",
-  "t52"."adjusted_gap_ci_lower",
-  "t52"."adjusted_gap_ci_upper"
+  "t50"."pre_class",
+  "t50"."post_class",
+  "t50"."n_probed",
+  "t50"."n_connected",
+  "t50"."connection_probability",
+  "t50"."ci_lower",
+  "t50"."ci_upper",
+  "t50"."adjusted_connection_probability",
+  "t50"."adjusted_ci_lower",
+  "t50"."adjusted_ci_upper",
+  "t50"."n_gaps_probed",
+  "t50"."n_gaps",
+  "t50"."gap_probability",
+  "t50"."gap_ci_lower",
+  "t50"."gap_ci_upper",
+  "t50"."adjusted_gap_probability",
+  "t50"."adjusted_gap_ci_lower",
+  "t50"."adjusted_gap_ci_upper"
 FROM (
   SELECT
     *
@@ -258,29 +258,29 @@ FROM (
     SELECT
       "t31"."pre_class",
       "t31"."post_class",
-      COALESCE("t50"."n_probed", 0) AS "n_probed",
-      COALESCE("t50"."n_connected", 0) AS "n_connected",
-      CAST(COALESCE("t50"."n_connected", 0) AS DOUBLE PRECISION) / NULLIF(COALESCE("t50"."n_probed", 0), 0) AS "connection_probability",
-      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t50"."n_connected", 0), NULLIF(COALESCE("t50"."n_probed", 0), 0), 0.1) AS "ci_lower",
-      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t50"."n_connected", 0), NULLIF(COALESCE("t50"."n_probed", 0), 0), 0.1) AS "ci_upper",
-      CAST(COALESCE("t50"."__adj_k", 0) AS DOUBLE PRECISION) / NULLIF("t50"."__adj_w", 0.0) AS "adjusted_connection_probability",
-      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t50"."__adj_k", 0), NULLIF(COALESCE("t50"."__adj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t50"."__adj_n", 0) AS DOUBLE PRECISION) / NULLIF("t50"."__adj_w", 0.0)
+      COALESCE("t48"."n_probed", 0) AS "n_probed",
+      COALESCE("t48"."n_connected", 0) AS "n_connected",
+      CAST(COALESCE("t48"."n_connected", 0) AS DOUBLE PRECISION) / NULLIF(COALESCE("t48"."n_probed", 0), 0) AS "connection_probability",
+      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t48"."n_connected", 0), NULLIF(COALESCE("t48"."n_probed", 0), 0), 0.1) AS "ci_lower",
+      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t48"."n_connected", 0), NULLIF(COALESCE("t48"."n_probed", 0), 0), 0.1) AS "ci_upper",
+      CAST(COALESCE("t48"."__adj_k", 0) AS DOUBLE PRECISION) / NULLIF("t48"."__adj_w", 0.0) AS "adjusted_connection_probability",
+      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t48"."__adj_k", 0), NULLIF(COALESCE("t48"."__adj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t48"."__adj_n", 0) AS DOUBLE PRECISION) / NULLIF("t48"."__adj_w", 0.0)
       ) AS "adjusted_ci_lower",
-      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t50"."__adj_k", 0), NULLIF(COALESCE("t50"."__adj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t50"."__adj_n", 0) AS DOUBLE PRECISION) / NULLIF("t50"."__adj_w", 0.0)
+      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t48"."__adj_k", 0), NULLIF(COALESCE("t48"."__adj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t48"."__adj_n", 0) AS DOUBLE PRECISION) / NULLIF("t48"."__adj_w", 0.0)
       ) AS "adjusted_ci_upper",
-      COALESCE("t50"."n_gaps_probed", 0) AS "n_gaps_probed",
-      COALESCE("t50"."n_gaps", 0) AS "n_gaps",
-      CAST(COALESCE("t50"."n_gaps", 0) AS DOUBLE PRECISION) / NULLIF(COALESCE("t50"."n_gaps_probed", 0), 0) AS "gap_probability",
-      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t50"."n_gaps", 0), NULLIF(COALESCE("t50"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_lower",
-      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t50"."n_gaps", 0), NULLIF(COALESCE("t50"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_upper",
-      CAST(COALESCE("t50"."__gadj_k", 0) AS DOUBLE PRECISION) / NULLIF("t50"."__gadj_w", 0.0) AS "adjusted_gap_probability",
-      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t50"."__gadj_k", 0), NULLIF(COALESCE("t50"."__gadj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t50"."__gadj_n", 0) AS DOUBLE PRECISION) / NULLIF("t50"."__gadj_w", 0.0)
+      COALESCE("t48"."n_gaps_probed", 0) AS "n_gaps_probed",
+      COALESCE("t48"."n_gaps", 0) AS "n_gaps",
+      CAST(COALESCE("t48"."n_gaps", 0) AS DOUBLE PRECISION) / NULLIF(COALESCE("t48"."n_gaps_probed", 0), 0) AS "gap_probability",
+      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t48"."n_gaps", 0), NULLIF(COALESCE("t48"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_lower",
+      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t48"."n_gaps", 0), NULLIF(COALESCE("t48"."n_gaps_probed", 0), 0), 0.1) AS "gap_ci_upper",
+      CAST(COALESCE("t48"."__gadj_k", 0) AS DOUBLE PRECISION) / NULLIF("t48"."__gadj_w", 0.0) AS "adjusted_gap_probability",
+      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t48"."__gadj_k", 0), NULLIF(COALESCE("t48"."__gadj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t48"."__gadj_n", 0) AS DOUBLE PRECISION) / NULLIF("t48"."__gadj_w", 0.0)
       ) AS "adjusted_gap_ci_lower",
-      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t50"."__gadj_k", 0), NULLIF(COALESCE("t50"."__gadj_n", 0), 0), 0.1) * (
-        CAST(COALESCE("t50"."__gadj_n", 0) AS DOUBLE PRECISION) / NULLIF("t50"."__gadj_w", 0.0)
+      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t48"."__gadj_k", 0), NULLIF(COALESCE("t48"."__gadj_n", 0), 0), 0.1) * (
+        CAST(COALESCE("t48"."__gadj_n", 0) AS DOUBLE PRECISION) / NULLIF("t48"."__gadj_w", 0.0)
       ) AS "adjusted_gap_ci_upper",
       "t31"."__order"
     FROM (
@@ -1771,564 +1771,511 @@ FROM (
     ) AS "t31"
     LEFT OUTER JOIN (
       SELECT
-        "t48"."pre_class",
-        "t48"."post_class",
-        COUNT("t48"."id") FILTER(WHERE
+        "t46"."pre_class",
+        "t46"."post_class",
+        COUNT("t46"."id") FILTER(WHERE
           (
             (
-              "t48"."pre_cell_cell_class_nonsynaptic" = 'ex'
+              "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
             )
             AND (
-              "t48"."n_ex_test_spikes" > 10
+              "t46"."n_ex_test_spikes" > 10
             )
           )
           OR (
             (
-              "t48"."pre_cell_cell_class_nonsynaptic" = 'in'
+              "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
             )
             AND (
-              "t48"."n_in_test_spikes" > 10
+              "t46"."n_in_test_spikes" > 10
             )
           )
           OR (
             (
-              "t48"."n_ex_test_spikes" > 10
+              "t46"."n_ex_test_spikes" > 10
             ) AND (
-              "t48"."n_in_test_spikes" > 10
+              "t46"."n_in_test_spikes" > 10
             )
           )) AS "n_probed",
-        COUNT("t48"."id") FILTER(WHERE
+        COUNT("t46"."id") FILTER(WHERE
           (
             (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               ) AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
-            "t48"."has_synapse" = TRUE
+            "t46"."has_synapse" = TRUE
           )) AS "n_connected",
-        COUNT("t48"."id") FILTER(WHERE
+        COUNT("t46"."id") FILTER(WHERE
           (
             (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               ) AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
             (
-              "t48"."distance" IS NOT NULL
+              "t46"."distance" IS NOT NULL
             )
             AND NOT (
-              "t48"."distance" = CAST('NaN' AS DOUBLE PRECISION)
+              "t46"."distance" = CAST('NaN' AS DOUBLE PRECISION)
             )
             AND NOT (
-              "t48"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
+              "t46"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
             )
           )) AS "__adj_n",
-        COUNT("t48"."id") FILTER(WHERE
+        COUNT("t46"."id") FILTER(WHERE
           (
             (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               ) AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
             (
-              "t48"."distance" IS NOT NULL
+              "t46"."distance" IS NOT NULL
             )
             AND NOT (
-              "t48"."distance" = CAST('NaN' AS DOUBLE PRECISION)
+              "t46"."distance" = CAST('NaN' AS DOUBLE PRECISION)
             )
             AND NOT (
-              "t48"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
+              "t46"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
             )
           )
           AND (
-            "t48"."synapse_id" IS NOT NULL
+            "t46"."synapse_id" IS NOT NULL
           )) AS "__adj_k",
         SUM(
           EXP(CAST(-(
-            "t48"."distance" * "t48"."distance"
+            "t46"."distance" * "t46"."distance"
           ) AS DOUBLE PRECISION) / 2e-08)
         ) FILTER(WHERE
           (
             (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'ex'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'ex'
               )
               AND (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."pre_cell_cell_class_nonsynaptic" = 'in'
+                "t46"."pre_cell_cell_class_nonsynaptic" = 'in'
               )
               AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
             OR (
               (
-                "t48"."n_ex_test_spikes" > 10
+                "t46"."n_ex_test_spikes" > 10
               ) AND (
-                "t48"."n_in_test_spikes" > 10
+                "t46"."n_in_test_spikes" > 10
               )
             )
           )
           AND (
             (
-              "t48"."distance" IS NOT NULL
+              "t46"."distance" IS NOT NULL
             )
             AND NOT (
-              "t48"."distance" = CAST('NaN' AS DOUBLE PRECISION)
+              "t46"."distance" = CAST('NaN' AS DOUBLE PRECISION)
             )
             AND NOT (
-              "t48"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
+              "t46"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
             )
           )) AS "__adj_w",
-        COUNT("t48"."id") FILTER(WHERE
-          "t48"."__gap_probed") AS "n_gaps_probed",
-        COUNT("t48"."id") FILTER(WHERE
-          "t48"."__gap_probed" AND (
-            "t48"."has_electrical" = TRUE
+        COUNT("t46"."id") FILTER(WHERE
+          "t46"."__gap_probed") AS "n_gaps_probed",
+        COUNT("t46"."id") FILTER(WHERE
+          "t46"."__gap_probed" AND (
+            "t46"."has_electrical" = TRUE
           )) AS "n_gaps",
-        COUNT("t48"."id") FILTER(WHERE
-          "t48"."__gap_probed"
+        COUNT("t46"."id") FILTER(WHERE
+          "t46"."__gap_probed"
           AND (
             (
-              "t48"."distance" IS NOT NULL
+              "t46"."distance" IS NOT NULL
             )
             AND NOT (
-              "t48"."distance" = CAST('NaN' AS DOUBLE PRECISION)
+              "t46"."distance" = CAST('NaN' AS DOUBLE PRECISION)
             )
             AND NOT (
-              "t48"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
+              "t46"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
             )
           )) AS "__gadj_n",
-        COUNT("t48"."id") FILTER(WHERE
-          "t48"."__gap_probed"
+        COUNT("t46"."id") FILTER(WHERE
+          "t46"."__gap_probed"
           AND (
             (
-              "t48"."distance" IS NOT NULL
+              "t46"."distance" IS NOT NULL
             )
             AND NOT (
-              "t48"."distance" = CAST('NaN' AS DOUBLE PRECISION)
+              "t46"."distance" = CAST('NaN' AS DOUBLE PRECISION)
             )
             AND NOT (
-              "t48"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
+              "t46"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
             )
           )
           AND (
-            "t48"."__gap_probed" AND (
-              "t48"."has_electrical" = TRUE
+            "t46"."__gap_probed" AND (
+              "t46"."has_electrical" = TRUE
             )
           )) AS "__gadj_k",
         SUM(
           EXP(CAST(-(
-            "t48"."distance" * "t48"."distance"
+            "t46"."distance" * "t46"."distance"
           ) AS DOUBLE PRECISION) / 2e-08)
         ) FILTER(WHERE
-          "t48"."__gap_probed"
+          "t46"."__gap_probed"
           AND (
             (
-              "t48"."distance" IS NOT NULL
+              "t46"."distance" IS NOT NULL
             )
             AND NOT (
-              "t48"."distance" = CAST('NaN' AS DOUBLE PRECISION)
+              "t46"."distance" = CAST('NaN' AS DOUBLE PRECISION)
             )
             AND NOT (
-              "t48"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
+              "t46"."distance" IN (CAST('Inf' AS DOUBLE PRECISION), -CAST('Inf' AS DOUBLE PRECISION))
             )
           )) AS "__gadj_w"
       FROM (
         SELECT
-          "t47"."pre_class",
-          "t47"."post_class",
-          "t47"."id",
-          "t47"."experiment_id",
-          "t47"."pre_cell_id",
-          "t47"."post_cell_id",
-          "t47"."has_synapse",
-          "t47"."has_polysynapse",
-          "t47"."has_electrical",
-          "t47"."crosstalk_artifact",
-          "t47"."n_ex_test_spikes",
-          "t47"."n_in_test_spikes",
-          "t47"."distance",
-          "t47"."lateral_distance",
-          "t47"."vertical_distance",
-          "t47"."reciprocal_id",
-          "t47"."meta",
-          "t47"."pre_cell_cell_class_nonsynaptic",
-          "t47"."synapse_id",
-          "t47"."pre_cell_electrode_id",
-          "t47"."post_cell_electrode_id",
-          "t47"."__gap_probed"
+          "t44"."pre_class",
+          "t45"."post_class",
+          "t39"."id",
+          "t39"."experiment_id",
+          "t39"."pre_cell_id",
+          "t39"."post_cell_id",
+          "t39"."has_synapse",
+          "t39"."has_polysynapse",
+          "t39"."has_electrical",
+          "t39"."crosstalk_artifact",
+          "t39"."n_ex_test_spikes",
+          "t39"."n_in_test_spikes",
+          "t39"."distance",
+          "t39"."lateral_distance",
+          "t39"."vertical_distance",
+          "t39"."reciprocal_id",
+          "t39"."meta",
+          "t39"."pre_cell_cell_class_nonsynaptic",
+          "t39"."synapse_id",
+          "t39"."pre_cell_electrode_id",
+          "t39"."post_cell_electrode_id",
+          (
+            "t34"."__gj_pre" IS NOT NULL
+          ) AND (
+            "t35"."__gj_post" IS NOT NULL
+          ) AS "__gap_probed"
         FROM (
           SELECT
-            "t46"."pre_class",
-            "t46"."post_class",
-            "t46"."id",
-            "t46"."experiment_id",
-            "t46"."pre_cell_id",
-            "t46"."post_cell_id",
-            "t46"."has_synapse",
-            "t46"."has_polysynapse",
-            "t46"."has_electrical",
-            "t46"."crosstalk_artifact",
-            "t46"."n_ex_test_spikes",
-            "t46"."n_in_test_spikes",
-            "t46"."distance",
-            "t46"."lateral_distance",
-            "t46"."vertical_distance",
-            "t46"."reciprocal_id",
-            "t46"."meta",
-            "t46"."pre_cell_cell_class_nonsynaptic",
-            "t46"."synapse_id",
-            "t46"."pre_cell_electrode_id",
-            "t46"."post_cell_electrode_id",
-            "t46"."__gj_pre",
-            "t46"."__gj_post",
-            (
-              "t46"."__gj_pre" IS NOT NULL
-            ) AND (
-              "t46"."__gj_post" IS NOT NULL
-            ) AS "__gap_probed"
+            "t36"."id",
+            "t36"."experiment_id",
+            "t36"."pre_cell_id",
+            "t36"."post_cell_id",
+            "t36"."has_synapse",
+            "t36"."has_polysynapse",
+            "t36"."has_electrical",
+            "t36"."crosstalk_artifact",
+            "t36"."n_ex_test_spikes",
+            "t36"."n_in_test_spikes",
+            "t36"."distance",
+            "t36"."lateral_distance",
+            "t36"."vertical_distance",
+            "t36"."reciprocal_id",
+            "t36"."meta",
+            "t36"."pre_cell_cell_class_nonsynaptic",
+            "t36"."synapse_id",
+            "t36"."pre_cell_electrode_id",
+            "t36"."post_cell_electrode_id"
           FROM (
             SELECT
-              "t44"."pre_class",
-              "t45"."post_class",
-              "t39"."id",
-              "t39"."experiment_id",
-              "t39"."pre_cell_id",
-              "t39"."post_cell_id",
-              "t39"."has_synapse",
-              "t39"."has_polysynapse",
-              "t39"."has_electrical",
-              "t39"."crosstalk_artifact",
-              "t39"."n_ex_test_spikes",
-              "t39"."n_in_test_spikes",
-              "t39"."distance",
-              "t39"."lateral_distance",
-              "t39"."vertical_distance",
-              "t39"."reciprocal_id",
-              "t39"."meta",
-              "t39"."pre_cell_cell_class_nonsynaptic",
-              "t39"."synapse_id",
-              "t39"."pre_cell_electrode_id",
-              "t39"."post_cell_electrode_id",
-              "t34"."__gj_pre",
-              "t35"."__gj_post"
+              "t20"."id",
+              "t20"."experiment_id",
+              "t20"."pre_cell_id",
+              "t20"."post_cell_id",
+              "t20"."has_synapse",
+              "t20"."has_polysynapse",
+              "t20"."has_electrical",
+              "t20"."crosstalk_artifact",
+              "t20"."n_ex_test_spikes",
+              "t20"."n_in_test_spikes",
+              "t20"."distance",
+              "t20"."lateral_distance",
+              "t20"."vertical_distance",
+              "t20"."reciprocal_id",
+              "t20"."meta",
+              "t22"."experiment_ext_id",
+              "t22"."experiment_slice_id",
+              "t22"."experiment_project_name",
+              "t22"."experiment_date",
+              "t22"."experiment_target_region",
+              "t22"."experiment_internal",
+              "t22"."experiment_acsf",
+              "t22"."experiment_target_temperature",
+              "t22"."experiment_rig_name",
+              "t22"."experiment_operator_name",
+              "t22"."experiment_storage_path",
+              "t22"."experiment_ephys_file",
+              "t22"."experiment_acq_timestamp",
+              "t22"."experiment_meta",
+              "t23"."slice_id",
+              "t23"."slice_ext_id",
+              "t23"."slice_acq_timestamp",
+              "t23"."slice_species",
+              "t23"."slice_date_of_birth",
+              "t23"."slice_age",
+              "t23"."slice_sex",
+              "t23"."slice_weight",
+              "t23"."slice_genotype",
+              "t23"."slice_orientation",
+              "t23"."slice_surface",
+              "t23"."slice_hemisphere",
+              "t23"."slice_quality",
+              "t23"."slice_slice_time",
+              "t23"."slice_slice_conditions",
+              "t23"."slice_lims_specimen_name",
+              "t23"."slice_storage_path",
+              "t23"."slice_meta",
+              "t24"."pre_cell_experiment_id",
+              "t24"."pre_cell_ext_id",
+              "t24"."pre_cell_electrode_id",
+              "t24"."pre_cell_cre_type",
+              "t24"."pre_cell_target_layer",
+              "t24"."pre_cell_position",
+              "t24"."pre_cell_depth",
+              "t24"."pre_cell_cell_class",
+              "t24"."pre_cell_cell_class_nonsynaptic",
+              "t24"."pre_cell_meta",
+              "t25"."post_cell_experiment_id",
+              "t25"."post_cell_ext_id",
+              "t25"."post_cell_electrode_id",
+              "t25"."post_cell_cre_type",
+              "t25"."post_cell_target_layer",
+              "t25"."post_cell_position",
+              "t25"."post_cell_depth",
+              "t25"."post_cell_cell_class",
+              "t25"."post_cell_cell_class_nonsynaptic",
+              "t25"."post_cell_meta",
+              "t27"."synapse_id",
+              "t27"."synapse_pair_id",
+              "t27"."synapse_synapse_type",
+              "t27"."synapse_latency",
+              "t27"."synapse_psp_amplitude",
+              "t27"."synapse_psp_rise_time",
+              "t27"."synapse_psp_decay_tau",
+              "t27"."synapse_psc_amplitude",
+              "t27"."synapse_psc_rise_time",
+              "t27"."synapse_psc_decay_tau",
+              "t27"."synapse_meta"
             FROM (
               SELECT
-                "t36"."id",
-                "t36"."experiment_id",
-                "t36"."pre_cell_id",
-                "t36"."post_cell_id",
-                "t36"."has_synapse",
-                "t36"."has_polysynapse",
-                "t36"."has_electrical",
-                "t36"."crosstalk_artifact",
-                "t36"."n_ex_test_spikes",
-                "t36"."n_in_test_spikes",
-                "t36"."distance",
-                "t36"."lateral_distance",
-                "t36"."vertical_distance",
-                "t36"."reciprocal_id",
-                "t36"."meta",
-                "t36"."pre_cell_cell_class_nonsynaptic",
-                "t36"."synapse_id",
-                "t36"."pre_cell_electrode_id",
-                "t36"."post_cell_electrode_id"
-              FROM (
-                SELECT
-                  "t20"."id",
-                  "t20"."experiment_id",
-                  "t20"."pre_cell_id",
-                  "t20"."post_cell_id",
-                  "t20"."has_synapse",
-                  "t20"."has_polysynapse",
-                  "t20"."has_electrical",
-                  "t20"."crosstalk_artifact",
-                  "t20"."n_ex_test_spikes",
-                  "t20"."n_in_test_spikes",
-                  "t20"."distance",
-                  "t20"."lateral_distance",
-                  "t20"."vertical_distance",
-                  "t20"."reciprocal_id",
-                  "t20"."meta",
-                  "t22"."experiment_ext_id",
-                  "t22"."experiment_slice_id",
-                  "t22"."experiment_project_name",
-                  "t22"."experiment_date",
-                  "t22"."experiment_target_region",
-                  "t22"."experiment_internal",
-                  "t22"."experiment_acsf",
-                  "t22"."experiment_target_temperature",
-                  "t22"."experiment_rig_name",
-                  "t22"."experiment_operator_name",
-                  "t22"."experiment_storage_path",
-                  "t22"."experiment_ephys_file",
-                  "t22"."experiment_acq_timestamp",
-                  "t22"."experiment_meta",
-                  "t23"."slice_id",
-                  "t23"."slice_ext_id",
-                  "t23"."slice_acq_timestamp",
-                  "t23"."slice_species",
-                  "t23"."slice_date_of_birth",
-                  "t23"."slice_age",
-                  "t23"."slice_sex",
-                  "t23"."slice_weight",
-                  "t23"."slice_genotype",
-                  "t23"."slice_orientation",
-                  "t23"."slice_surface",
-                  "t23"."slice_hemisphere",
-                  "t23"."slice_quality",
-                  "t23"."slice_slice_time",
-                  "t23"."slice_slice_conditions",
-                  "t23"."slice_lims_specimen_name",
-                  "t23"."slice_storage_path",
-                  "t23"."slice_meta",
-                  "t24"."pre_cell_experiment_id",
-                  "t24"."pre_cell_ext_id",
-                  "t24"."pre_cell_electrode_id",
-                  "t24"."pre_cell_cre_type",
-                  "t24"."pre_cell_target_layer",
-                  "t24"."pre_cell_position",
-                  "t24"."pre_cell_depth",
-                  "t24"."pre_cell_cell_class",
-                  "t24"."pre_cell_cell_class_nonsynaptic",
-                  "t24"."pre_cell_meta",
-                  "t25"."post_cell_experiment_id",
-                  "t25"."post_cell_ext_id",
-                  "t25"."post_cell_electrode_id",
-                  "t25"."post_cell_cre_type",
-                  "t25"."post_cell_target_layer",
-                  "t25"."post_cell_position",
-                  "t25"."post_cell_depth",
-                  "t25"."post_cell_cell_class",
-                  "t25"."post_cell_cell_class_nonsynaptic",
-                  "t25"."post_cell_meta",
-                  "t27"."synapse_id",
-                  "t27"."synapse_pair_id",
-                  "t27"."synapse_synapse_type",
-                  "t27"."synapse_latency",
-                  "t27"."synapse_psp_amplitude",
-                  "t27"."synapse_psp_rise_time",
-                  "t27"."synapse_psp_decay_tau",
-                  "t27"."synapse_psc_amplitude",
-                  "t27"."synapse_psc_rise_time",
-                  "t27"."synapse_psc_decay_tau",
-                  "t27"."synapse_meta"
-                FROM (
-                  SELECT
-                    CAST("t0"."id" AS BIGINT) AS "id",
-                    CAST("t0"."experiment_id" AS BIGINT) AS "experiment_id",
-                    CAST("t0"."pre_cell_id" AS BIGINT) AS "pre_cell_id",
-                    CAST("t0"."post_cell_id" AS BIGINT) AS "post_cell_id",
-                    "t0"."has_synapse",
-                    "t0"."has_polysynapse",
-                    "t0"."has_electrical",
-                    "t0"."crosstalk_artifact",
-                    CAST("t0"."n_ex_test_spikes" AS BIGINT) AS "n_ex_test_spikes",
-                    CAST("t0"."n_in_test_spikes" AS BIGINT) AS "n_in_test_spikes",
-                    "t0"."distance",
-                    "t0"."lateral_distance",
-                    "t0"."vertical_distance",
-                    CAST("t0"."reciprocal_id" AS BIGINT) AS "reciprocal_id",
-                    NULLIF("t0"."meta", 'null') AS "meta"
-                  FROM "pair" AS "t0"
-                ) AS "t20"
-                INNER JOIN (
-                  SELECT
-                    "t2"."ext_id" AS "experiment_ext_id",
-                    CAST("t2"."slice_id" AS BIGINT) AS "experiment_slice_id",
-                    "t2"."project_name" AS "experiment_project_name",
-                    "t2"."date" AS "experiment_date",
-                    "t2"."target_region" AS "experiment_target_region",
-                    "t2"."internal" AS "experiment_internal",
-                    "t2"."acsf" AS "experiment_acsf",
-                    "t2"."target_temperature" AS "experiment_target_temperature",
-                    "t2"."rig_name" AS "experiment_rig_name",
-                    "t2"."operator_name" AS "experiment_operator_name",
-                    "t2"."storage_path" AS "experiment_storage_path",
-                    "t2"."ephys_file" AS "experiment_ephys_file",
-                    "t2"."acq_timestamp" AS "experiment_acq_timestamp",
-                    NULLIF("t2"."meta", 'null') AS "experiment_meta",
-                    CAST("t2"."id" AS BIGINT) AS "__experiment_key"
-                  FROM "experiment" AS "t2"
-                ) AS "t22"
-                  ON "t20"."experiment_id" = "t22"."__experiment_key"
-                LEFT OUTER JOIN (
-                  SELECT
-                    CAST("t3"."id" AS BIGINT) AS "slice_id",
-                    "t3"."ext_id" AS "slice_ext_id",
-                    "t3"."acq_timestamp" AS "slice_acq_timestamp",
-                    "t3"."species" AS "slice_species",
-                    "t3"."date_of_birth" AS "slice_date_of_birth",
-                    CAST("t3"."age" AS BIGINT) AS "slice_age",
-                    "t3"."sex" AS "slice_sex",
-                    "t3"."weight" AS "slice_weight",
-                    "t3"."genotype" AS "slice_genotype",
-                    "t3"."orientation" AS "slice_orientation",
-                    "t3"."surface" AS "slice_surface",
-                    "t3"."hemisphere" AS "slice_hemisphere",
-                    CAST("t3"."quality" AS BIGINT) AS "slice_quality",
-                    "t3"."slice_time" AS "slice_slice_time",
-                    NULLIF("t3"."slice_conditions", 'null') AS "slice_slice_conditions",
-                    "t3"."lims_specimen_name" AS "slice_lims_specimen_name",
-                    "t3"."storage_path" AS "slice_storage_path",
-                    NULLIF("t3"."meta", 'null') AS "slice_meta",
-                    CAST("t3"."id" AS BIGINT) AS "__slice_key"
-                  FROM "slice" AS "t3"
-                ) AS "t23"
-                  ON "t22"."experiment_slice_id" = "t23"."__slice_key"
-                INNER JOIN (
-                  SELECT
-                    CAST("t4"."experiment_id" AS BIGINT) AS "pre_cell_experiment_id",
-                    "t4"."ext_id" AS "pre_cell_ext_id",
-                    CAST("t4"."electrode_id" AS BIGINT) AS "pre_cell_electrode_id",
-                    "t4"."cre_type" AS "pre_cell_cre_type",
-                    "t4"."target_layer" AS "pre_cell_target_layer",
-                    NULLIF("t4"."position", 'null') AS "pre_cell_position",
-                    "t4"."depth" AS "pre_cell_depth",
-                    "t4"."cell_class" AS "pre_cell_cell_class",
-                    "t4"."cell_class_nonsynaptic" AS "pre_cell_cell_class_nonsynaptic",
-                    NULLIF("t4"."meta", 'null') AS "pre_cell_meta",
-                    CAST("t4"."id" AS BIGINT) AS "__pre_cell_key"
-                  FROM "cell" AS "t4"
-                ) AS "t24"
-                  ON "t20"."pre_cell_id" = "t24"."__pre_cell_key"
-                INNER JOIN (
-                  SELECT
-                    CAST("t4"."experiment_id" AS BIGINT) AS "post_cell_experiment_id",
-                    "t4"."ext_id" AS "post_cell_ext_id",
-                    CAST("t4"."electrode_id" AS BIGINT) AS "post_cell_electrode_id",
-                    "t4"."cre_type" AS "post_cell_cre_type",
-                    "t4"."target_layer" AS "post_cell_target_layer",
-                    NULLIF("t4"."position", 'null') AS "post_cell_position",
-                    "t4"."depth" AS "post_cell_depth",
-                    "t4"."cell_class" AS "post_cell_cell_class",
-                    "t4"."cell_class_nonsynaptic" AS "post_cell_cell_class_nonsynaptic",
-                    NULLIF("t4"."meta", 'null') AS "post_cell_meta",
-                    CAST("t4"."id" AS BIGINT) AS "__post_cell_key"
-                  FROM "cell" AS "t4"
-                ) AS "t25"
-                  ON "t20"."post_cell_id" = "t25"."__post_cell_key"
-                LEFT OUTER JOIN (
-                  SELECT
-                    CAST("t5"."id" AS BIGINT) AS "synapse_id",
-                    CAST("t5"."pair_id" AS BIGINT) AS "synapse_pair_id",
-                    "t5"."synapse_type" AS "synapse_synapse_type",
-                    "t5"."latency" AS "synapse_latency",
-                    "t5"."psp_amplitude" AS "synapse_psp_amplitude",
-                    "t5"."psp_rise_time" AS "synapse_psp_rise_time",
-                    "t5"."psp_decay_tau" AS "synapse_psp_decay_tau",
-                    "t5"."psc_amplitude" AS "synapse_psc_amplitude",
-                    "t5"."psc_rise_time" AS "synapse_psc_rise_time",
-                    "t5"."psc_decay_tau" AS "synapse_psc_decay_tau",
-                    NULLIF("t5"."meta", 'null') AS "synapse_meta",
-                    CAST("t5"."pair_id" AS BIGINT) AS "__synapse_key"
-                  FROM "synapse" AS "t5"
-                ) AS "t27"
-                  ON "t20"."id" = "t27"."__synapse_key"
-              ) AS "t36"
-              WHERE
-                "t36"."slice_species" = 'mouse'
-            ) AS "t39"
+                CAST("t0"."id" AS BIGINT) AS "id",
+                CAST("t0"."experiment_id" AS BIGINT) AS "experiment_id",
+                CAST("t0"."pre_cell_id" AS BIGINT) AS "pre_cell_id",
+                CAST("t0"."post_cell_id" AS BIGINT) AS "post_cell_id",
+                "t0"."has_synapse",
+                "t0"."has_polysynapse",
+                "t0"."has_electrical",
+                "t0"."crosstalk_artifact",
+                CAST("t0"."n_ex_test_spikes" AS BIGINT) AS "n_ex_test_spikes",
+                CAST("t0"."n_in_test_spikes" AS BIGINT) AS "n_in_test_spikes",
+                "t0"."distance",
+                "t0"."lateral_distance",
+                "t0"."vertical_distance",
+                CAST("t0"."reciprocal_id" AS BIGINT) AS "reciprocal_id",
+                NULLIF("t0"."meta", 'null') AS "meta"
+              FROM "pair" AS "t0"
+            ) AS "t20"
             INNER JOIN (
               SELECT
-                "t41"."cell_id" AS "__pre_member",
-                "t41"."class_name" AS "pre_class"
-              FROM "t40" AS "t41"
-            ) AS "t44"
-              ON "t39"."pre_cell_id" = "t44"."__pre_member"
+                "t2"."ext_id" AS "experiment_ext_id",
+                CAST("t2"."slice_id" AS BIGINT) AS "experiment_slice_id",
+                "t2"."project_name" AS "experiment_project_name",
+                "t2"."date" AS "experiment_date",
+                "t2"."target_region" AS "experiment_target_region",
+                "t2"."internal" AS "experiment_internal",
+                "t2"."acsf" AS "experiment_acsf",
+                "t2"."target_temperature" AS "experiment_target_temperature",
+                "t2"."rig_name" AS "experiment_rig_name",
+                "t2"."operator_name" AS "experiment_operator_name",
+                "t2"."storage_path" AS "experiment_storage_path",
+                "t2"."ephys_file" AS "experiment_ephys_file",
+                "t2"."acq_timestamp" AS "experiment_acq_timestamp",
+                NULLIF("t2"."meta", 'null') AS "experiment_meta",
+                CAST("t2"."id" AS BIGINT) AS "__experiment_key"
+              FROM "experiment" AS "t2"
+            ) AS "t22"
+              ON "t20"."experiment_id" = "t22"."__experiment_key"
+            LEFT OUTER JOIN (
+              SELECT
+                CAST("t3"."id" AS BIGINT) AS "slice_id",
+                "t3"."ext_id" AS "slice_ext_id",
+                "t3"."acq_timestamp" AS "slice_acq_timestamp",
+                "t3"."species" AS "slice_species",
+                "t3"."date_of_birth" AS "slice_date_of_birth",
+                CAST("t3"."age" AS BIGINT) AS "slice_age",
+                "t3"."sex" AS "slice_sex",
+                "t3"."weight" AS "slice_weight",
+                "t3"."genotype" AS "slice_genotype",
+                "t3"."orientation" AS "slice_orientation",
+                "t3"."surface" AS "slice_surface",
+                "t3"."hemisphere" AS "slice_hemisphere",
+                CAST("t3"."quality" AS BIGINT) AS "slice_quality",
+                "t3"."slice_time" AS "slice_slice_time",
+                NULLIF("t3"."slice_conditions", 'null') AS "slice_slice_conditions",
+                "t3"."lims_specimen_name" AS "slice_lims_specimen_name",
+                "t3"."storage_path" AS "slice_storage_path",
+                NULLIF("t3"."meta", 'null') AS "slice_meta",
+                CAST("t3"."id" AS BIGINT) AS "__slice_key"
+              FROM "slice" AS "t3"
+            ) AS "t23"
+              ON "t22"."experiment_slice_id" = "t23"."__slice_key"
             INNER JOIN (
               SELECT
-                "t41"."cell_id" AS "__post_member",
-                "t41"."class_name" AS "post_class"
-              FROM "t40" AS "t41"
-            ) AS "t45"
-              ON "t39"."post_cell_id" = "t45"."__post_member"
+                CAST("t4"."experiment_id" AS BIGINT) AS "pre_cell_experiment_id",
+                "t4"."ext_id" AS "pre_cell_ext_id",
+                CAST("t4"."electrode_id" AS BIGINT) AS "pre_cell_electrode_id",
+                "t4"."cre_type" AS "pre_cell_cre_type",
+                "t4"."target_layer" AS "pre_cell_target_layer",
+                NULLIF("t4"."position", 'null') AS "pre_cell_position",
+                "t4"."depth" AS "pre_cell_depth",
+                "t4"."cell_class" AS "pre_cell_cell_class",
+                "t4"."cell_class_nonsynaptic" AS "pre_cell_cell_class_nonsynaptic",
+                NULLIF("t4"."meta", 'null') AS "pre_cell_meta",
+                CAST("t4"."id" AS BIGINT) AS "__pre_cell_key"
+              FROM "cell" AS "t4"
+            ) AS "t24"
+              ON "t20"."pre_cell_id" = "t24"."__pre_cell_key"
+            INNER JOIN (
+              SELECT
+                CAST("t4"."experiment_id" AS BIGINT) AS "post_cell_experiment_id",
+                "t4"."ext_id" AS "post_cell_ext_id",
+                CAST("t4"."electrode_id" AS BIGINT) AS "post_cell_electrode_id",
+                "t4"."cre_type" AS "post_cell_cre_type",
+                "t4"."target_layer" AS "post_cell_target_layer",
+                NULLIF("t4"."position", 'null') AS "post_cell_position",
+                "t4"."depth" AS "post_cell_depth",
+                "t4"."cell_class" AS "post_cell_cell_class",
+                "t4"."cell_class_nonsynaptic" AS "post_cell_cell_class_nonsynaptic",
+                NULLIF("t4"."meta", 'null') AS "post_cell_meta",
+                CAST("t4"."id" AS BIGINT) AS "__post_cell_key"
+              FROM "cell" AS "t4"
+            ) AS "t25"
+              ON "t20"."post_cell_id" = "t25"."__post_cell_key"
             LEFT OUTER JOIN (
               SELECT
-                "t21"."electrode_id" AS "__gj_pre"
-              FROM "t11" AS "t21"
-            ) AS "t34"
-              ON "t39"."pre_cell_electrode_id" = "t34"."__gj_pre"
-            LEFT OUTER JOIN (
-              SELECT
-                "t21"."electrode_id" AS "__gj_post"
-              FROM "t11" AS "t21"
-            ) AS "t35"
-              ON "t39"."post_cell_electrode_id" = "t35"."__gj_post"
-          ) AS "t46"
-        ) AS "t47"
-      ) AS "t48"
+                CAST("t5"."id" AS BIGINT) AS "synapse_id",
+                CAST("t5"."pair_id" AS BIGINT) AS "synapse_pair_id",
+                "t5"."synapse_type" AS "synapse_synapse_type",
+                "t5"."latency" AS "synapse_latency",
+                "t5"."psp_amplitude" AS "synapse_psp_amplitude",
+                "t5"."psp_rise_time" AS "synapse_psp_rise_time",
+                "t5"."psp_decay_tau" AS "synapse_psp_decay_tau",
+                "t5"."psc_amplitude" AS "synapse_psc_amplitude",
+                "t5"."psc_rise_time" AS "synapse_psc_rise_time",
+                "t5"."psc_decay_tau" AS "synapse_psc_decay_tau",
+                NULLIF("t5"."meta", 'null') AS "synapse_meta",
+                CAST("t5"."pair_id" AS BIGINT) AS "__synapse_key"
+              FROM "synapse" AS "t5"
+            ) AS "t27"
+              ON "t20"."id" = "t27"."__synapse_key"
+          ) AS "t36"
+          WHERE
+            "t36"."slice_species" = 'mouse'
+        ) AS "t39"
+        INNER JOIN (
+          SELECT
+            "t41"."cell_id" AS "__pre_member",
+            "t41"."class_name" AS "pre_class"
+          FROM "t40" AS "t41"
+        ) AS "t44"
+          ON "t39"."pre_cell_id" = "t44"."__pre_member"
+        INNER JOIN (
+          SELECT
+            "t41"."cell_id" AS "__post_member",
+            "t41"."class_name" AS "post_class"
+          FROM "t40" AS "t41"
+        ) AS "t45"
+          ON "t39"."post_cell_id" = "t45"."__post_member"
+        LEFT OUTER JOIN (
+          SELECT
+            "t21"."electrode_id" AS "__gj_pre"
+          FROM "t11" AS "t21"
+        ) AS "t34"
+          ON "t39"."pre_cell_electrode_id" = "t34"."__gj_pre"
+        LEFT OUTER JOIN (
+          SELECT
+            "t21"."electrode_id" AS "__gj_post"
+          FROM "t11" AS "t21"
+        ) AS "t35"
+          ON "t39"."post_cell_electrode_id" = "t35"."__gj_post"
+      ) AS "t46"
       GROUP BY
         1,
         2
-    ) AS "t50"
-      ON "t31"."pre_class" = "t50"."pre_class" AND "t31"."post_class" = "t50"."post_class"
-  ) AS "t51"
+    ) AS "t48"
+      ON "t31"."pre_class" = "t48"."pre_class" AND "t31"."post_class" = "t48"."post_class"
+  ) AS "t49"
   ORDER BY
-    "t51"."__order" ASC
-) AS "t52"
+    "t49"."__order" ASC
+) AS "t50"
