@@ -118,6 +118,9 @@ class Database:
         The published schema version of the database: what :meth:`create_tables` creates and
         what copies read. Default: the version its metadata row records, else the newest
         (:data:`~synphys_ibis.schema.SCHEMA_VERSION`).
+    progress
+        Show progress bars (building the native copy of a SQLite file; see
+        :mod:`synphys_ibis.progress`; ``SYNPHYS_IBIS_PROGRESS=0`` hides every bar).
     """
 
     _instances: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
@@ -132,6 +135,7 @@ class Database:
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         schema_version: str | int | None = None,
+        progress: bool = True,
     ) -> None:
         self._engine = engine_for_host(ro_host)
         self.backend = self._engine.name
@@ -152,6 +156,7 @@ class Database:
         self.ro_address = db_address(ro_host, self.db_name)
         self.rw_address = None if rw_host is None else db_address(rw_host, self.db_name)
         self._native_cache = native_cache
+        self._progress = progress
         self._cache_dir = None if cache_dir is None else Path(cache_dir)
         self._engine_options = _engine_options(self._engine, engine_options)
         self._manifest: DatasetManifest | None = None
@@ -180,6 +185,11 @@ class Database:
     def native_cache(self) -> bool | None:
         """Whether SQLite files are queried through a native DuckDB copy (None: the default)."""
         return self._native_cache
+
+    @property
+    def progress(self) -> bool:
+        """Whether long operations of this database (the native copy) show progress bars."""
+        return self._progress
 
     @property
     def engine_options(self) -> Mapping[str, Any]:
@@ -590,6 +600,7 @@ class Database:
             "rw_host": self.rw_host,
             "db_name": self.db_name,
             "native_cache": self._native_cache,
+            "progress": self._progress,
             "cache_dir": self._cache_dir,
             # a SparkSession belongs to its process: a copy elsewhere uses that process's own
             "engine_options": {k: v for k, v in self._engine_options.items() if k != "session"},
@@ -601,6 +612,7 @@ class Database:
             state["rw_host"],
             state["db_name"],
             native_cache=state["native_cache"],
+            progress=state.get("progress", True),
             cache_dir=state["cache_dir"],
             engine_options=state.get("engine_options"),
         )

@@ -36,6 +36,7 @@ def open_sqlite_release(
     *,
     native: bool,
     cache: str | Path | None = None,
+    progress: bool = True,
 ) -> DuckDBBackend:
     """Open a SQLite release read-only on DuckDB.
 
@@ -49,7 +50,11 @@ def open_sqlite_release(
     started = time.perf_counter()
     schema = load_schema(schema_version)
     if native:
-        con = connect(ensure_native_copy(path, schema, cache=cache), read_only=True, cache=cache)
+        con = connect(
+            ensure_native_copy(path, schema, cache=cache, progress=progress),
+            read_only=True,
+            cache=cache,
+        )
         in_native = set(con.list_tables())
     else:
         con = connect(cache=cache)

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import duckdb
-from tqdm import tqdm
 
+from synphys_ibis import progress as progress_bars
 from synphys_ibis import settings
 from synphys_ibis.engines.duckdb import (
     RELEASE_CATALOG,
@@ -79,7 +79,11 @@ def native_copy_path(
 
 
 def ensure_native_copy(
-    sqlite_path: str | os.PathLike[str], schema: Schema, *, cache: str | Path | None = None
+    sqlite_path: str | os.PathLike[str],
+    schema: Schema,
+    *,
+    cache: str | Path | None = None,
+    progress: bool = True,
 ) -> Path:
     """Return the native copy of ``sqlite_path``, building it first if it is missing or stale."""
     target = native_copy_path(sqlite_path, cache=cache)
@@ -91,7 +95,7 @@ def ensure_native_copy(
     os.close(fd)
     os.unlink(tmp_name)  # DuckDB must create the file itself
     try:
-        _build(Path(sqlite_path), Path(tmp_name), schema, cache=cache)
+        _build(Path(sqlite_path), Path(tmp_name), schema, cache=cache, progress=progress)
         os.replace(tmp_name, target)
     finally:
         for leftover in (tmp_name, tmp_name + ".wal"):
@@ -104,12 +108,17 @@ def ensure_native_copy(
     return target
 
 
-def _build(source: Path, dest: Path, schema: Schema, *, cache: str | Path | None) -> None:
+def _build(
+    source: Path, dest: Path, schema: Schema, *, cache: str | Path | None, progress: bool
+) -> None:
     con = connect(dest, cache=cache)
     try:
         attach_sqlite(con, source, read_only=True)
         tables = [name for name in NATIVE_TABLES if name in schema]
-        for name in tqdm(tables, desc=f"indexing {source.name}", unit="table", leave=False):
+        bar = progress_bars.bar(
+            tables, desc=f"indexing {source.name}", unit="table", leave=False, progress=progress
+        )
+        for name in bar:
             select = typed_sqlite_select(schema.version, name)
             con.raw_sql(f'CREATE TABLE main."{name}" AS {select}')
         con.raw_sql(f'DETACH "{RELEASE_CATALOG}"')

@@ -180,17 +180,17 @@ def _check_batching(batch_size: int, name: str = "batch_size") -> None:
 
 @contextmanager
 def _progress(table: IbisTable, *, enabled: bool, desc: str) -> Iterator[Callable[[int], None]]:
-    if not enabled:
+    from synphys_ibis import progress
+
+    if not progress.enabled(enabled):
 
         def ignore(rows: int) -> None:
             return None
 
         yield ignore
         return
-    from tqdm import tqdm
-
     total = int(table.count().to_pyarrow().as_py())
-    with tqdm(total=total, desc=desc, unit="rows", unit_scale=True, leave=False) as bar:
+    with progress.bar(total=total, desc=desc, unit="rows", unit_scale=True, leave=False) as bar:
 
         def advance(rows: int) -> None:
             bar.update(rows)
