@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, TypeAlias, cast
 
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
@@ -33,13 +33,23 @@ from synphys_ibis.query.matrix import (
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.query.pairs import FilterExpr, PairQuery, build_pair_query
+from synphys_ibis.query.pairs import (
+    FilterExpr,
+    PairQuery,
+    PreloadGroup,
+    Species,
+    SynapseType,
+    build_pair_query,
+)
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
 from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
 from synphys_ibis.schema.rules import ClassColumn
 from synphys_ibis.schema.versions import check_stored_tables
 
-__all__ = ["SynphysDatabase"]
+__all__ = ["DbSize", "SynphysDatabase"]
+
+#: Sizes of the published releases.
+DbSize: TypeAlias = Literal["small", "medium", "full"]
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -98,11 +108,13 @@ class SynphysDatabase(Database):
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         schema_version: str | int | None = None,
+        progress: bool = True,
     ) -> None:
         super().__init__(
             ro_host,
             rw_host,
             db_name,
+            progress=progress,
             native_cache=native_cache,
             cache_dir=cache_dir,
             engine_options=engine_options,
@@ -136,11 +148,49 @@ class SynphysDatabase(Database):
         *,
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
     ) -> SynphysDatabase:
         """Open a SQLite release file (read-only unless ``readonly=False``).
 
         The file is attached to DuckDB read-only; by default the tables queries read are copied
         once into a native DuckDB file in the cache, which answers queries several times faster.
+
+        Parameters
+        ----------
+        path
+            The release file (``synphys_r2.1_small.sqlite`` or any file in its format).
+        readonly
+            False also opens a read-write connection (``db.rw``) for maintenance.
+        native_cache
+            Query a native DuckDB copy of the query tables (default: True, or
+            ``$SYNPHYS_IBIS_NATIVE_CACHE``); False queries the attached file itself.
+        cache_dir
+            Where the native copy and DuckDB's extensions live (default:
+            ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache).
+        progress
+            Show the "indexing ..." bar while the native copy is built (first open only).
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release; close it with ``close()`` or use it in a ``with`` block.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` is not a file (nothing is created).
+        NotAReleaseError, UnsupportedSchemaError, SchemaMismatchError
+            As for the constructor.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> tmp = tempfile.mkdtemp()
+        >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=4)
+        >>> with SynphysDatabase.load_sqlite(path, cache_dir=tmp, progress=False) as db:
+        ...     db.schema_version, db.engine_description
+        ('22', 'DuckDB (native copy of the SQLite file)')
         """
         path = Path(path)
         if not path.is_file():
@@ -152,6 +202,7 @@ class SynphysDatabase(Database):
             str(path.resolve()),
             native_cache=native_cache,
             cache_dir=cache_dir,
+            progress=progress,
         )
 
     @classmethod
@@ -285,7 +336,7 @@ class SynphysDatabase(Database):
         if Path(text).exists():
             return cls.load_sqlite(text, **kwargs)
         if text in ("small", "medium", "full"):
-            return cls.load_current(text, **kwargs)
+            return cls.load_current(cast(DbSize, text), **kwargs)
         if os.sep in text or (
             text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith("synphys_r")
         ):
@@ -327,14 +378,59 @@ class SynphysDatabase(Database):
 
     @classmethod
     def load_current(
-        cls, db_size: str, *, manifest: Any = None, progressbar: bool = True, **kwargs: Any
+        cls,
+        db_size: DbSize,
+        *,
+        manifest: Any = None,
+        progressbar: bool = True,
+        **kwargs: Any,
     ) -> SynphysDatabase:
         """Download (once) and open the newest supported release of size ``db_size``.
 
-        The file is cached under ``<cache_dir>/releases/`` (``cache_dir`` keyword, else
-        ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache) and verified; later calls open the
-        cached copy without network access. Other keywords go to :meth:`load_sqlite`.
-        See :func:`synphys_ibis.releases.fetch` for the errors raised.
+        The file is cached under ``<cache_dir>/releases/`` and verified; later calls open the
+        cached copy without network access.
+
+        Parameters
+        ----------
+        db_size
+            ``'small'``, ``'medium'`` or ``'full'``.
+        manifest
+            The list of published releases (see :func:`synphys_ibis.releases.load_manifest`;
+            default: ``$SYNPHYS_IBIS_MANIFEST``, else the bundled list).
+        progressbar
+            Show progress bars: the download's and the native copy's (unless ``progress=`` is
+            given too). ``SYNPHYS_IBIS_PROGRESS=0`` hides every bar.
+        **kwargs
+            Keywords of :meth:`load_sqlite` (``cache_dir``, ``native_cache``, ``progress``, ...).
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release.
+
+        Raises
+        ------
+        UnknownReleaseError
+            For a size other than small, medium, full.
+        DownloadError, VerificationError
+            If the download fails or the file does not pass its checks (see
+            :func:`synphys_ibis.releases.fetch`).
+
+        Examples
+        --------
+        A manifest naming a local mirror (a folder) stands in for the published list here:
+
+        >>> import pathlib, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> mirror, cache = pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp()
+        >>> _ = synthetic.write_release(mirror / "synphys_r9.0_small.sqlite", n_experiments=2)
+        >>> manifest = {"default_url_path": mirror.as_uri(),
+        ...             "databases": [{"file": "synphys_r9.0_small.sqlite", "schema_version": "22"}]}
+        >>> with SynphysDatabase.load_current(
+        ...     "small", manifest=manifest, cache_dir=cache, progressbar=False
+        ... ) as db:
+        ...     db.version_name
+        'synphys_r9.0_small.sqlite'
         """
         from synphys_ibis import releases
 
@@ -344,6 +440,7 @@ class SynphysDatabase(Database):
             cache_dir=kwargs.get("cache_dir"),
             progressbar=progressbar,
         )
+        kwargs.setdefault("progress", progressbar)
         return cls.load_sqlite(path, **kwargs)
 
     @classmethod
@@ -352,13 +449,47 @@ class SynphysDatabase(Database):
     ) -> SynphysDatabase:
         """Download (once) and open the published release ``db_file`` (aliases accepted).
 
-        As :meth:`load_current`, for a named file.
+        Parameters
+        ----------
+        db_file
+            A release file name such as ``'synphys_r2.0_small.sqlite'``, or one of its aliases
+            (see :meth:`list_versions`).
+        manifest, progressbar, **kwargs
+            As for :meth:`load_current`: ``progressbar=False`` silences the download's bar and
+            the native copy's "indexing ..." bar.
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release.
+
+        Raises
+        ------
+        UnknownReleaseError
+            For a name the manifest does not list (with a did-you-mean).
+        DownloadError, VerificationError
+            As for :meth:`load_current`.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> mirror, cache = pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp()
+        >>> _ = synthetic.write_release(mirror / "synphys_r9.0_small.sqlite", n_experiments=2)
+        >>> manifest = {"default_url_path": mirror.as_uri(),
+        ...             "databases": [{"file": "synphys_r9.0_small.sqlite", "schema_version": "22"}]}
+        >>> with SynphysDatabase.load_version(
+        ...     "synphys_r9.0_small.sqlite", manifest=manifest, cache_dir=cache, progressbar=False
+        ... ) as db:
+        ...     db.schema_version
+        '22'
         """
         from synphys_ibis import releases
 
         path = releases.fetch(
             db_file, manifest=manifest, cache_dir=kwargs.get("cache_dir"), progressbar=progressbar
         )
+        kwargs.setdefault("progress", progressbar)
         return cls.load_sqlite(path, **kwargs)
 
     def initialize_database(self) -> None:
@@ -465,17 +596,17 @@ class SynphysDatabase(Database):
         pre_class: CellClass | None = None,
         post_class: CellClass | None = None,
         synapse: bool | None = None,
-        synapse_type: str | None = None,
+        synapse_type: SynapseType | None = None,
         synapse_probed: bool | None = None,
         electrical: bool | None = None,
         experiment_type: str | None = None,
         project_name: str | Sequence[str] | None = None,
         acsf: str | Sequence[str] | None = None,
         age: tuple[float | None, float | None] | None = None,
-        species: str | None = None,
+        species: Species | None = None,
         distance: tuple[float | None, float | None] | None = None,
         internal: str | Sequence[str] | None = None,
-        preload: Sequence[str] = (),
+        preload: Sequence[PreloadGroup] = (),
         session: BaseBackend | None = None,
         filter_exprs: Sequence[FilterExpr] | None = None,
     ) -> IbisTable:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import ibis
 import ibis.expr.operations as ops
@@ -40,14 +40,25 @@ from synphys_ibis.schema.rules import CELL_SIDE_TABLES, JOIN_GRAPH, VersionRules
 __all__ = [
     "PRELOAD_GROUPS",
     "PairQuery",
+    "PreloadGroup",
+    "Species",
+    "SynapseType",
     "any_version_pair_namespace",
     "build_cell_join",
     "build_pair_join",
     "build_pair_query",
     "pair_namespace",
+    "preload_group_of",
     "probed_condition",
 ]
 
+
+#: The ``species`` of ``pair_query``.
+Species: TypeAlias = Literal["mouse", "human"]
+#: The ``synapse_type`` of ``pair_query``: the synapse's sign.
+SynapseType: TypeAlias = Literal["ex", "in", "mixed"]
+#: A ``preload`` group of ``pair_query``.
+PreloadGroup: TypeAlias = Literal["experiment", "cell", "synapse", "synapse_prediction"]
 
 #: ``preload`` groups: which joined columns appear in the result.
 PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -56,6 +67,27 @@ PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
     "synapse": ("synapse", "resting_state_fit", "dynamics", "synapse_model", "conductance"),
     "synapse_prediction": ("synapse_prediction",),
 }
+
+
+def preload_group_of(column: str, rules: VersionRules) -> str | None:
+    """The ``preload`` group whose tables hold the pair-query ``column`` (None: the pair's own).
+
+    Examples
+    --------
+    >>> from synphys_ibis.schema.rules import version_rules
+    >>> rules = version_rules("22")
+    >>> [preload_group_of(c, rules) for c in ("distance", "post_cell_cre_type", "synapse_latency")]
+    [None, 'cell', 'synapse']
+
+    Raises
+    ------
+    ColumnNotFoundError
+        If no table of this schema version has ``column``.
+    """
+    if column not in rules.pair_columns:
+        raise column_not_found(column, rules, where="pair query columns")
+    alias = rules.pair_columns[column][0]
+    return next((group for group, aliases in PRELOAD_GROUPS.items() if alias in aliases), None)
 
 
 def column_not_found(
