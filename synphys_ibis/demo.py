@@ -149,9 +149,8 @@ def run_demo(
         lambda: load_demo(n_experiments=n_experiments, cache=cache, progress=progress)
     )
     with db:
-        n_pairs = db.table("pair").count().to_pyarrow().as_py()
         note = " (this first open built the native DuckDB copy)" if cold else ""
-        echo(f"opened {db!r}: {n_pairs:,} pairs, in {opened:.2f} s{note}")
+        echo(f"opened {db!r} in {opened:.2f} s{note}")
         classes = mouse_layer_classes()
         query = db.connectivity_matrix(classes, classes, species="mouse")
         frame, took = _timed(lambda: query.to_pyarrow().to_pandas())

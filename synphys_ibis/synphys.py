@@ -19,7 +19,7 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.database import Database
 from synphys_ibis.engines.dataset import is_dataset
-from synphys_ibis.engines.registry import split_address
+from synphys_ibis.engines.registry import describe_engine, display_address, split_address
 from synphys_ibis.errors import (
     InvalidArgumentError,
     NotAReleaseError,
@@ -570,11 +570,83 @@ class SynphysDatabase(Database):
         """The metadata row: ``db_version``, ``creation_date`` and ``origin``."""
         return None if self._metadata is None else dict(self._metadata)
 
+    @property
+    def engine_description(self) -> str:
+        """What really runs the queries, e.g. ``'DuckDB (native copy of the SQLite file)'``."""
+        return describe_engine(self)
+
+    def summary(self) -> dict[str, Any]:
+        """What the reprs show: release, where it lives, engine, schema and row counts.
+
+        The counts (experiments, cells, pairs: three ``COUNT(*)``) run on the first call only.
+
+        Returns
+        -------
+        dict
+            ``release``, ``location``, ``engine``, ``schema_version`` and ``counts`` (a dict
+            ``{"experiments": n, "cells": n, "pairs": n}``, empty if they could not be read).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=3)
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     info = db.summary()
+        >>> info["engine"], info["schema_version"], sorted(info["counts"])
+        ('DuckDB (SQLite file attached read-only)', '22', ['cells', 'experiments', 'pairs'])
+        """
+        return {
+            "release": self.version_name,
+            "location": display_address(self),
+            "engine": self.engine_description,
+            "schema_version": self.schema_version,
+            "counts": self._counts(),
+        }
+
+    def _counts(self) -> dict[str, int]:
+        cached: dict[str, int] | None = getattr(self, "_summary_counts", None)
+        if cached is None:
+            try:
+                cached = {
+                    label: int(self.table(table).count().to_pyarrow().as_py())
+                    for label, table in (
+                        ("experiments", "experiment"),
+                        ("cells", "cell"),
+                        ("pairs", "pair"),
+                    )
+                }
+            except Exception:  # a repr never raises (a closed or unreachable database)
+                logger.debug("counting rows for the repr failed", exc_info=True)
+                return {}
+            self._summary_counts = cached
+        return cached
+
     def __repr__(self) -> str:
+        info = self.summary()
+        counts = ", ".join(f"{n:,} {label}" for label, n in info["counts"].items())
         return (
-            f"<SynphysDatabase {self.version_name!r} schema {self.schema_version} "
-            f"on {self.backend}>"
+            f"<SynphysDatabase {info['release']!r} schema {info['schema_version']} on "
+            f"{info['engine']} at {info['location']}" + (f": {counts}>" if counts else ">")
         )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        info = self.summary()
+        rows = [
+            ("release", info["release"]),
+            ("location", info["location"]),
+            ("engine", info["engine"]),
+            ("schema version", info["schema_version"]),
+            *((label, f"{n:,}") for label, n in info["counts"].items()),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table><caption><b>SynphysDatabase</b></caption>{body}</table>"
 
     def list_project_names(self) -> list[str | None]:
         """The distinct project names of the experiments (None included when present)."""
