@@ -234,6 +234,11 @@ class SynphysDatabase(Database):
         cache_dir
             Cache directory (DuckDB extensions).
 
+        Returns
+        -------
+        SynphysDatabase
+            The dataset, queried on DuckDB where it lies.
+
         Raises
         ------
         FileNotFoundError
@@ -290,6 +295,11 @@ class SynphysDatabase(Database):
             stops the session.
         check_schema
             As for the constructor.
+
+        Returns
+        -------
+        SynphysDatabase
+            The dataset, queried on Spark.
 
         Raises
         ------
@@ -736,6 +746,25 @@ class SynphysDatabase(Database):
             For any argument outside its allowed values; the message lists them.
         ColumnNotFoundError
             For a filter naming an unknown column.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> from ibis import _
+        >>> sst = CellClass(cre_type="sst", name="Sst")
+        >>> pairs = db.pair_query(
+        ...     pre_class=sst, species="mouse", synapse=True, preload=["synapse"],
+        ...     filter_exprs=[_.synapse_psp_amplitude < 0],
+        ... )
+        >>> "synapse_psp_amplitude" in pairs.columns  # lazy: nothing has run yet
+        True
+        >>> frame = pairs.select("id", "synapse_psp_amplitude").to_pandas()  # one SQL statement
+        >>> bool((frame.synapse_psp_amplitude < 0).all())
+        True
+        >>> db.close()
         """
         query = validate_pair_query(
             pre_class=pre_class,
@@ -799,6 +828,36 @@ class SynphysDatabase(Database):
             ``'alias.column'`` (``'synapse.psp_amplitude'``).
         pair_query_args
             Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
+
+        Returns
+        -------
+        ibis.Table
+            ``pre_class``, ``post_class``, the pair columns and the requested ``columns``; one
+            row per (class pair, pair) membership.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For classes that are not ``{name: CellClass}`` dicts, or bad ``pair_query_args``.
+        ColumnNotFoundError
+            For an unknown column.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> classes = tutorial_classes()
+        >>> members = db.matrix_pair_query(
+        ...     classes, classes, columns=["synapse_latency"],
+        ...     pair_query_args={"synapse": True, "species": "mouse"},
+        ... )
+        >>> latency = members.group_by("pre_class", "post_class").agg(
+        ...     n=members.count(), median_latency=members.synapse_latency.median())
+        >>> set(latency.to_pandas().pre_class) <= set(classes)
+        True
+        >>> db.close()
         """
         query = self._validated_args(pair_query_args)
         pre = classify(pre_classes, argument="pre_classes")
@@ -865,6 +924,34 @@ class SynphysDatabase(Database):
             neither and uses ``cell.is_excitatory`` for both.
         **pair_query_args
             Filters of :meth:`pair_query` (``species='mouse'``, ``experiment_type=...``).
+
+        Returns
+        -------
+        ibis.Table
+            The *long* table: one row per (pre class, post class), ``len(pre) * len(post)``
+            rows. :func:`synphys_ibis.connectivity_grid` turns it into the square grid.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For classes that are not ``{name: CellClass}`` dicts, a bad ``class_column`` or
+            filter.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> from synphys_ibis import connectivity_grid
+        >>> classes = tutorial_classes()
+        >>> cm = db.connectivity_matrix(classes, classes, species="mouse")
+        >>> frame = cm.to_pandas()
+        >>> len(frame), list(frame.columns[:4])
+        (16, ['pre_class', 'post_class', 'n_probed', 'n_connected'])
+        >>> connectivity_grid(frame).shape
+        (4, 4)
+        >>> db.close()
         """
         column = f"pre_cell_{self.rules.sign_column(class_column)}"
         query = self._validated_args(pair_query_args)
