@@ -129,6 +129,25 @@ class TableNotFoundError(_NotFound, ValueError):
 
     kind = "table"
 
+    @classmethod
+    def for_missing(
+        cls, table: str, *, schema_version: str, needed_by: str | None = None
+    ) -> TableNotFoundError:
+        """A table of schema ``schema_version`` that the database does not hold (a partial copy).
+
+        ``needed_by`` names the query argument that needs it (e.g. ``"preload='synapse'"``).
+        """
+        if needed_by is None:
+            return cls(
+                f"table {table!r} of schema version {schema_version} is not in this database "
+                f"(a partial copy of the release); open a complete release to read it"
+            )
+        return cls(
+            f"{needed_by} needs table {table}, which this database (schema version "
+            f"{schema_version}) does not hold (a partial copy of the release); leave out "
+            f"that argument or open a complete release"
+        )
+
 
 class UnknownReleaseError(_NotFound, ValueError):
     """A release name or size is not in the release manifest."""

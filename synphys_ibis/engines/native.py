@@ -108,7 +108,9 @@ def _build(source: Path, dest: Path, schema: Schema, *, cache: str | Path | None
     con = connect(dest, cache=cache)
     try:
         attach_sqlite(con, source, read_only=True)
-        tables = [name for name in NATIVE_TABLES if name in schema]
+        # a partial release lacks some tables: they are not copied (queries needing one say so)
+        present = set(con.list_tables(database=(RELEASE_CATALOG, "main")))
+        tables = [name for name in NATIVE_TABLES if name in schema and name in present]
         for name in tqdm(tables, desc=f"indexing {source.name}", unit="table", leave=False):
             select = typed_sqlite_select(schema.version, name)
             con.raw_sql(f'CREATE TABLE main."{name}" AS {select}')
