@@ -35,6 +35,7 @@ from synphys_ibis.engines.base import (
 )
 from synphys_ibis.engines.compiled import CompiledSQLCache
 from synphys_ibis.engines.ddl import quote
+from synphys_ibis.engines.duckdb_readonly import ReadOnlyStatements, read_only_setup
 from synphys_ibis.engines.files import FileEngine
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
 from synphys_ibis.schema import Column, Table, load_schema
@@ -99,8 +100,11 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get)
 
 
-class SynphysDuckDBBackend(CompiledSQLCache, DuckDBBackend):
+class SynphysDuckDBBackend(ReadOnlyStatements, CompiledSQLCache, DuckDBBackend):
     """Ibis' DuckDB backend with two fast paths for the queries synphys_ibis hands out.
+
+    A read-only connection refuses writing statements
+    (:class:`~synphys_ibis.engines.duckdb_readonly.ReadOnlyStatements`).
 
     * ``compile`` is memoised by expression (:class:`~synphys_ibis.engines.compiled.CompiledSQLCache`),
       so running a query again does not compile it again.
@@ -174,9 +178,15 @@ def attach_sqlite(
     *,
     alias: str = RELEASE_CATALOG,
     read_only: bool = True,
+    load_scanner: bool = True,
 ) -> None:
-    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``."""
-    load_extension(con, "sqlite_scanner")
+    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``.
+
+    ``load_scanner=False`` when the sqlite scanner is loaded already (a connection whose
+    external access is off cannot even list its extensions).
+    """
+    if load_scanner:
+        load_extension(con, "sqlite_scanner")
     raw: Any = con.con if isinstance(con, DuckDBBackend) else con
     # Connections to one DuckDB file in one process share its attachments.
     attached = raw.execute(
@@ -329,7 +339,11 @@ class DuckDBEngine(FileEngine):
     )
 
     def open_reader(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
-        return connect(db.require_path(), read_only=True, cache=db.cache_dir)
+        """The file opened read-only, with external access off and its configuration locked."""
+        con = connect(db.require_path(), read_only=True, cache=db.cache_dir)
+        with read_only_setup(con):
+            pass
+        return con
 
     def open_writer(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
         return connect(db.require_name(), cache=db.cache_dir)
