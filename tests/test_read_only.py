@@ -11,6 +11,7 @@ compared by sha256 before and after, and no file may appear. PostgreSQL: see
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import pytest
 from synphys_ibis import CellClass, Database, ReadOnlyError, SynphysDatabase, export, synthetic
 from synphys_ibis.engines.duckdb_readonly import REFUSED_STATEMENTS
 from synphys_ibis.engines.native import native_copy_path
+from tests.conftest import PostgresServer
 
 
 @dataclass
@@ -165,3 +167,89 @@ def test_a_second_handle_on_the_same_native_copy_is_read_only_too(tmp_path: Path
 
 def test_refused_statement_types_are_named() -> None:
     assert {"ATTACH", "COPY", "DETACH", "INSTALL/LOAD"} <= set(REFUSED_STATEMENTS.values())
+
+
+# -- PostgreSQL: the read-only role ------------------------------------------------------------
+@pytest.fixture
+def readonly_role(postgres_server: PostgresServer, release: Path) -> Iterator[tuple[str, str]]:
+    """``(role, database)``: a clone of the release and a role made to read it only."""
+    from synphys_ibis.maintenance.roles import create_readonly_role, drop_role
+
+    name = postgres_server.new_name("role")
+    source = Database("sqlite:///", None, release)
+    admin = source.clone_database(dest_db=postgres_server.database(name), progress=False)
+    source.close()
+    role = f"synphys_reader_{uuid.uuid4().hex[:10]}"
+    create_readonly_role(admin, role, password="not-logged")
+    try:
+        yield role, name
+    finally:
+        Database.dispose_all_engines()
+        drop_role(admin, role)
+        admin.close()
+
+
+def _role_host(postgres_server: PostgresServer, role: str) -> str:
+    return postgres_server.host.replace("postgres@", f"{role}@", 1)
+
+
+@pytest.mark.postgres
+def test_writes_through_the_read_only_role_fail(
+    postgres_server: PostgresServer, readonly_role: tuple[str, str]
+) -> None:
+    from synphys_ibis.engines.postgres import execute
+
+    role, name = readonly_role
+    db = SynphysDatabase(_role_host(postgres_server, role), None, name)
+    owner = postgres_server.database(name)
+    counts = execute(owner.rw, "SELECT (SELECT count(*) FROM pair), (SELECT count(*) FROM slice)")
+    con = db.ro
+    attempts = [
+        # each list: statements sent one by one (one string would be one implicit transaction)
+        ["BEGIN READ WRITE", "INSERT INTO slice (id) VALUES (999999)"],
+        ["SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", "DELETE FROM pair"],
+        ["SET default_transaction_read_only = off", "CREATE TABLE extra (a int)"],
+        ["SET default_transaction_read_only = off", "UPDATE pair SET distance = 0"],
+        ["SET default_transaction_read_only = off", "TRUNCATE pair"],
+        ["SET default_transaction_read_only = off", "CREATE SCHEMA extra"],
+        ["BEGIN READ WRITE", "DROP TABLE slice CASCADE"],
+    ]
+    for statements in attempts:
+        *setup, write = statements
+        for statement in setup:
+            execute(con, statement)
+        with pytest.raises(Exception, match=r"permission denied|must be owner"):
+            execute(con, write)
+        execute(con, "ROLLBACK")  # end a BEGIN (a warning outside a transaction)
+        execute(con, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    assert (
+        execute(owner.rw, "SELECT (SELECT count(*) FROM pair), (SELECT count(*) FROM slice)")
+        == counts
+    )
+    assert "extra" not in owner.rw.list_tables()
+    # queries still run, the connectivity matrix's session functions included
+    sst = CellClass(cre_type="sst")
+    assert db.pair_query(preload=["cell", "synapse"]).to_pyarrow().num_rows == counts[0][0]
+    assert db.connectivity_matrix({"sst": sst}, {"sst": sst}).to_pyarrow().num_rows == 1
+    assert db.table("slice").count().execute() == counts[0][1]
+    for handle in (db, owner):
+        handle.close()
+
+
+@pytest.mark.postgres
+def test_a_read_only_role_is_refused_twice_and_checked(
+    postgres_server: PostgresServer, readonly_role: tuple[str, str]
+) -> None:
+    from synphys_ibis import InvalidArgumentError
+    from synphys_ibis.maintenance.roles import create_readonly_role
+
+    role, name = readonly_role
+    admin = postgres_server.database(name)
+    with pytest.raises(InvalidArgumentError, match="exists already"):
+        create_readonly_role(admin, role)
+    create_readonly_role(admin, role, exist_ok=True)  # granted again: still read-only
+    with pytest.raises(InvalidArgumentError, match="role="):
+        create_readonly_role(admin, "pg_nope")
+    with pytest.raises(ReadOnlyError):
+        create_readonly_role(postgres_server.database(name, readonly=True), "synphys_x")
+    admin.close()
