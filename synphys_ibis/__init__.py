@@ -12,6 +12,7 @@ from synphys_ibis._version import __version__
 from synphys_ibis.database import Database, db_address
 from synphys_ibis.errors import (
     ColumnNotFoundError,
+    ConnectionFailedError,
     CopyError,
     DecodeError,
     DownloadError,
@@ -19,6 +20,7 @@ from synphys_ibis.errors import (
     InvalidArgumentError,
     ManifestError,
     NotAReleaseError,
+    QueryError,
     ReadOnlyError,
     SchemaMismatchError,
     SynphysError,
@@ -42,6 +44,7 @@ __all__ = [
     "SUPPORTED_SCHEMA_VERSIONS",
     "CellClass",
     "ColumnNotFoundError",
+    "ConnectionFailedError",
     "CopyError",
     "Database",
     "DecodeError",
@@ -50,6 +53,7 @@ __all__ = [
     "InvalidArgumentError",
     "ManifestError",
     "NotAReleaseError",
+    "QueryError",
     "ReadOnlyError",
     "SchemaMismatchError",
     "SynphysDatabase",

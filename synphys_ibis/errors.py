@@ -22,6 +22,7 @@ from typing import Any, Self
 
 __all__ = [
     "ColumnNotFoundError",
+    "ConnectionFailedError",
     "CopyError",
     "DecodeError",
     "DownloadError",
@@ -31,6 +32,7 @@ __all__ = [
     "ManifestError",
     "MissingProvenanceError",
     "NotAReleaseError",
+    "QueryError",
     "QueryFailedError",
     "ReadOnlyError",
     "SchemaMismatchError",
@@ -237,5 +239,16 @@ class MissingProvenanceError(SynphysError, LookupError):
     """A file holds no synphys_ibis provenance record."""
 
 
-class QueryFailedError(SynphysError, RuntimeError):
-    """The engine failed while running a query (its message is kept)."""
+class QueryError(SynphysError, RuntimeError):
+    """The engine failed while running a query (a value out of range, a logarithm of a negative
+    number, ...); the engine's own error is the cause (``__cause__``) and its message is kept."""
+
+
+class QueryFailedError(QueryError):
+    """A command of the command line failed in the engine (a :class:`QueryError`)."""
+
+
+class ConnectionFailedError(SynphysError, ConnectionError):
+    """A database server could not be reached or refused the connection (host, port, database
+    name or credentials); the message names the address with its password redacted and keeps
+    the driver's error as the cause."""

@@ -36,6 +36,7 @@ from synphys_ibis.engines.base import (
 from synphys_ibis.engines.compiled import CompiledSQLCache
 from synphys_ibis.engines.ddl import quote
 from synphys_ibis.engines.duckdb_readonly import ReadOnlyStatements, read_only_setup
+from synphys_ibis.engines.execution import QueryErrors
 from synphys_ibis.engines.files import FileEngine
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
 from synphys_ibis.schema import Column, Table, load_schema
@@ -100,18 +101,23 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get)
 
 
-class SynphysDuckDBBackend(ReadOnlyStatements, CompiledSQLCache, DuckDBBackend):
+class SynphysDuckDBBackend(ReadOnlyStatements, QueryErrors, CompiledSQLCache, DuckDBBackend):
     """Ibis' DuckDB backend with two fast paths for the queries synphys_ibis hands out.
-
-    A read-only connection refuses writing statements
-    (:class:`~synphys_ibis.engines.duckdb_readonly.ReadOnlyStatements`).
 
     * ``compile`` is memoised by expression (:class:`~synphys_ibis.engines.compiled.CompiledSQLCache`),
       so running a query again does not compile it again.
     * Ibis 12 turns every column that holds a NULL into Python objects on its way to pandas,
       which doubles the time of a wide query; converting the Arrow result directly keeps numeric
       columns numeric and is several times faster.
+
+    A read-only connection refuses writing statements
+    (:class:`~synphys_ibis.engines.duckdb_readonly.ReadOnlyStatements`); DuckDB's errors while a
+    query runs are :class:`~synphys_ibis.errors.QueryError`
+    (:class:`~synphys_ibis.engines.execution.QueryErrors`).
     """
+
+    _synphys_engine_errors = (duckdb.Error, pa.ArrowException)
+    _synphys_engine_label = "DuckDB"
 
     def execute(
         self,

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from synphys_ibis.engines import ddl
 from synphys_ibis.engines.base import Capabilities, DatabaseHandle, RawTables, UnsupportedEngine
 from synphys_ibis.engines.postgres_url import PostgresURL, check_database_name, quote_identifier
-from synphys_ibis.errors import CopyError, NotAReleaseError, format_value
+from synphys_ibis.errors import ConnectionFailedError, CopyError, NotAReleaseError, format_value
 from synphys_ibis.schema import Table
 from synphys_ibis.stats import pg_ci_lower, pg_ci_upper
 
@@ -72,12 +72,18 @@ def _import_psycopg() -> Any:
 @functools.cache
 def _backend_class() -> type:
     _import_psycopg()
+    import psycopg
     from ibis.backends.postgres import Backend
 
     from synphys_ibis.engines.compiled import CompiledSQLCache
+    from synphys_ibis.engines.execution import QueryErrors
 
-    class SynphysPostgresBackend(CompiledSQLCache, Backend):
-        """Ibis' PostgreSQL backend with ``compile`` memoised by expression."""
+    class SynphysPostgresBackend(QueryErrors, CompiledSQLCache, Backend):
+        """Ibis' PostgreSQL backend with ``compile`` memoised by expression; psycopg's errors
+        while a query runs are :class:`~synphys_ibis.errors.QueryError`."""
+
+        _synphys_engine_errors = (psycopg.Error,)
+        _synphys_engine_label = "PostgreSQL"
 
     return SynphysPostgresBackend
 
@@ -100,7 +106,14 @@ def connect(
     kwargs = url.connect_kwargs(check_database_name(db_name))
     if application_name:
         kwargs["application_name"] = application_name
-    con = _backend_class()().connect(**kwargs)
+    psycopg = _import_psycopg()
+    try:
+        con = _backend_class()().connect(**kwargs)
+    except psycopg.Error as err:
+        raise ConnectionFailedError(
+            f"cannot connect to PostgreSQL database {db_name!r} at {url.redacted()}: "
+            f"{str(err).strip()} (check the host, port, database name and credentials)"
+        ) from err
     if read_only and setup:
         # a read-only role's own default (default_transaction_read_only) would refuse creating
         # the session's pg_temp functions; read-only comes back before any other statement
