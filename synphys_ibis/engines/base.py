@@ -220,6 +220,12 @@ class Engine(Protocol):
     def temporary_name(self, db: DatabaseHandle, token: str) -> str: ...
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None: ...
 
+    # -- access
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None: ...
+    def drop_role(self, db: DatabaseHandle, role: str) -> None: ...
+
 
 class UnsupportedEngine:
     """Refusals of every operation, for engines to inherit and override what they support.
@@ -304,6 +310,14 @@ class UnsupportedEngine:
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         raise self._gap("publishing copies")
+
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None:
+        raise self._gap("database roles (files are read-only through their file permissions)")
+
+    def drop_role(self, db: DatabaseHandle, role: str) -> None:
+        raise self._gap("database roles")
 
 
 def require_empty(table: str, rows: int) -> None:

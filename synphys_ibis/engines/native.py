@@ -114,7 +114,9 @@ def _build(
     con = connect(dest, cache=cache)
     try:
         attach_sqlite(con, source, read_only=True)
-        tables = [name for name in NATIVE_TABLES if name in schema]
+        # a partial release lacks some tables: they are not copied (queries needing one say so)
+        present = set(con.list_tables(database=(RELEASE_CATALOG, "main")))
+        tables = [name for name in NATIVE_TABLES if name in schema and name in present]
         bar = progress_bars.bar(
             tables, desc=f"indexing {source.name}", unit="table", leave=False, progress=progress
         )
