@@ -9,6 +9,7 @@ so: long enough to be killed mid-way.
 
 from __future__ import annotations
 
+import doctest
 import hashlib
 import os
 import signal
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
-from synphys_ibis import SynphysDatabase, synthetic
+from synphys_ibis import Database, SynphysDatabase, locks, synthetic
 from synphys_ibis.engines.duckdb import connect
 from synphys_ibis.engines.native import native_copy_path
+from synphys_ibis.export import _tempdir
 
 if TYPE_CHECKING:
     pass
@@ -198,3 +200,130 @@ def test_killed_native_copy_build(slow_release: Path, tmp_path: Path) -> None:
     assert rerun.returncode == 0, err
     assert "removed" in err and int(out) > 0
     assert copy.is_file() and _hidden(native) == []
+
+
+@pytest.fixture(scope="module")
+def previous_bake(slow_release: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete bake of a few tables: what a killed overwrite must leave as it is."""
+    path = tmp_path_factory.mktemp("previous") / "previous.sqlite"
+    Database("sqlite:///", None, slow_release).bake_sqlite(
+        path, tables=["metadata", "slice"], progress=False
+    )
+    return path
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_killed_file_copy_keeps_the_previous_file(
+    slow_release: Path, previous_bake: Path, tmp_path: Path, engine: str
+) -> None:
+    """bake_sqlite, and clone_database into a DuckDB file, killed while they write."""
+    source = Database("sqlite:///", None, slow_release)
+    dest = tmp_path / f"out.{engine}"
+    if engine == "sqlite":
+        os.link(previous_bake, dest)
+        proc = _start("bake", slow_release, str(dest))
+    else:
+        source.clone_database(
+            dest_db=Database("duckdb:///", "duckdb:///", dest), tables=["metadata"], progress=False
+        )
+        proc = _start("clone", slow_release, str(dest), "duckdb:///")
+    before = _digest(dest)
+    _wait_for(lambda: list(tmp_path.glob(f".{dest.name}.*.tmp")), proc)
+    time.sleep(0.1)  # mid-way: rows are being written
+    _kill(proc)
+    assert _digest(dest) == before
+    assert _hidden(tmp_path) != []  # what the killed copy left
+    if engine == "sqlite":
+        source.bake_sqlite(dest, overwrite=True, progress=False)
+    else:
+        source.clone_database(
+            dest_db=Database("duckdb:///", "duckdb:///", dest), overwrite=True, progress=False
+        )
+    assert _hidden(tmp_path) == []
+    assert _digest(dest) != before
+
+
+def test_killed_parquet_export_keeps_the_previous_dataset(
+    slow_release: Path, tmp_path: Path
+) -> None:
+    source = Database("sqlite:///", None, slow_release)
+    dest = tmp_path / "out.parquet"
+    source.export_parquet(dest, tables=["metadata", "slice"], progress=False)
+    before = sorted(p.name for p in dest.iterdir())
+    proc = _start("export", slow_release, str(dest))
+    _wait_for(lambda: list(tmp_path.glob(".out.parquet.*.tmp")), proc)
+    time.sleep(0.1)
+    _kill(proc)
+    assert sorted(p.name for p in dest.iterdir()) == before
+    assert _hidden(tmp_path) != []
+    source.export_parquet(dest, overwrite=True, progress=False)
+    assert _hidden(tmp_path) == []
+    assert len(list(dest.iterdir())) > len(before)
+
+
+def test_a_dataset_moved_aside_by_a_killed_export_is_put_back(
+    slow_release: Path, tmp_path: Path
+) -> None:
+    """A kill between the two renames of an overwriting export leaves no dataset under its name."""
+    source = Database("sqlite:///", None, slow_release)
+    dest = tmp_path / "out.parquet"
+    source.export_parquet(dest, tables=["metadata"], progress=False)
+    before = sorted(p.name for p in dest.iterdir())
+    token = ".out.parquet.0123abcd.tmp"
+    (tmp_path / token).mkdir()  # the killed export's unfinished temporary ...
+    dest.rename(tmp_path / (token + ".old"))  # ... and the dataset it had moved aside
+    with pytest.raises(Exception, match="exists; pass overwrite=True"):
+        source.export_parquet(dest, tables=["metadata"], progress=False)
+    assert sorted(p.name for p in dest.iterdir()) == before
+    assert _hidden(tmp_path) == []
+
+
+def test_a_query_written_to_parquet_removes_what_a_killed_write_left(
+    slow_release: Path, tmp_path: Path
+) -> None:
+    """``to_parquet``'s temporaries ``.<name>-<token>.tmp`` (as a kill leaves them: no lock held)."""
+    from synphys_ibis import export
+
+    dest = tmp_path / "pairs.parquet"
+    (tmp_path / ".pairs.parquet-0123abcd.tmp").mkdir()
+    (tmp_path / ".pairs.parquet-0123abcd.tmp" / "pairs.parquet").write_bytes(b"PAR1 half")
+    with SynphysDatabase.load_sqlite(slow_release, native_cache=False) as db:
+        export.to_parquet(export.record(db, "pair_query", synapse=True), dest, progress=False)
+    assert dest.is_file() and _hidden(tmp_path) == []
+
+
+def test_a_live_copys_temporary_is_never_removed(slow_release: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "out.sqlite"
+    live = tmp_path / ".out.sqlite.0123456789.tmp"
+    go = tmp_path / "go"
+    holder = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import pathlib, sys, time\nfrom synphys_ibis import locks\n"
+            "with locks.owning(pathlib.Path(sys.argv[1])):\n"
+            "    pathlib.Path(sys.argv[1]).write_text('x')\n"
+            "    while not pathlib.Path(sys.argv[2]).exists(): time.sleep(0.01)\n",
+            str(live), str(go),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        _wait_for(lambda: live.exists(), holder)  # type: ignore[arg-type]
+        Database("sqlite:///", None, slow_release).bake_sqlite(
+            dest, tables=["metadata"], progress=False
+        )
+        assert live.exists()
+    finally:
+        go.touch()
+        holder.wait(timeout=30)
+    Database("sqlite:///", None, slow_release).bake_sqlite(
+        dest, tables=["metadata"], overwrite=True, progress=False
+    )
+    assert _hidden(tmp_path) == []
+
+
+def test_lock_and_tempdir_examples() -> None:
+    for module in (locks, _tempdir):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0
