@@ -30,7 +30,7 @@ from synphys_ibis.engines.native import native_copy_path
 from synphys_ibis.export import _tempdir
 
 if TYPE_CHECKING:
-    pass
+    from tests.conftest import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -327,3 +327,129 @@ def test_lock_and_tempdir_examples() -> None:
     for module in (locks, _tempdir):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+def _pg_databases(maint: Any, prefix: str) -> list[str]:
+    from synphys_ibis.engines.postgres import execute
+
+    rows = execute(
+        maint, "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]
+    )
+    return sorted(r[0] for r in rows)
+
+
+def _end_sessions(maint: Any, tag: str, prefix: str) -> None:
+    """End the killed process's sessions (one blocked in a statement outlives its client) and
+    wait until nobody is connected to its temporaries (its DuckDB sessions end by themselves)."""
+    from synphys_ibis.engines.postgres import execute
+
+    deadline = time.monotonic() + 30
+    while execute(
+        maint,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE %s "
+        "OR starts_with(datname, %s)",
+        [f"%{tag}", prefix],
+    ):
+        assert time.monotonic() < deadline, "the killed process's sessions did not end"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def pg_previous(
+    slow_release: Path, postgres_server: PostgresServer
+) -> tuple[Database, Database, int]:
+    """(source, destination, rows of its slice table): a complete clone of a few tables."""
+    source = Database("sqlite:///", None, slow_release)
+    dest = postgres_server.database(postgres_server.new_name("crash"))
+    source.clone_database(dest_db=dest, tables=["metadata", "slice"], progress=False)
+    from synphys_ibis.engines.postgres import execute
+
+    slices = execute(dest.ro, "SELECT count(*) FROM slice")[0][0]
+    dest.dispose_engines()  # a session connected to it would stop the overwrite
+    return source, dest, slices
+
+
+def _assert_previous(dest: Database, slices: int) -> None:
+    from synphys_ibis.engines.postgres import execute
+
+    dest.dispose_engines()
+    assert dest.exists
+    assert execute(dest.ro, "SELECT count(*) FROM slice")[0][0] == slices
+    assert execute(dest.ro, "SELECT count(*) FROM pair") == [(0,)]  # not the killed copy
+    dest.dispose_engines()
+
+
+@pytest.mark.postgres
+def test_killed_postgres_clone_keeps_the_previous_database(
+    pg_previous: tuple[Database, Database, int], slow_release: Path
+) -> None:
+    source, dest, slices = pg_previous
+    name = dest.require_name()
+    tag = uuid.uuid4().hex
+    proc = _start("clone", slow_release, name, dest.ro_host, tag=tag)
+    _wait_for(lambda: _pg_databases(dest.maint, f"{name[:40]}_tmp_"), proc)
+    time.sleep(0.2)
+    _kill(proc)
+    _end_sessions(dest.maint, tag, f"{name[:40]}_")
+    _assert_previous(dest, slices)
+    assert _pg_databases(dest.maint, f"{name[:40]}_") != []  # what the killed clone left
+    source.clone_database(dest_db=dest, overwrite=True, progress=False)
+    assert _pg_databases(dest.maint, f"{name[:40]}_") == []
+    from synphys_ibis.engines.postgres import execute
+
+    assert execute(dest.ro, "SELECT count(*) FROM pair")[0][0] > 0
+    dest.close()
+
+
+@pytest.mark.postgres
+def test_a_clone_killed_between_the_two_renames_is_recovered(
+    pg_previous: tuple[Database, Database, int], slow_release: Path
+) -> None:
+    """The kill leaves ``_tmp_`` and ``_old_`` and no database under the name: the next call
+    puts the previous database back, then copies."""
+    import psycopg
+
+    from synphys_ibis.engines.postgres import execute
+
+    source, dest, slices = pg_previous
+    name = dest.require_name()
+    tag = uuid.uuid4().hex
+    proc = _start("clone-to-the-end", slow_release, name, dest.ro_host, tag=tag)
+    (temp,) = _wait_for(lambda: _pg_databases(dest.maint, f"{name[:40]}_tmp_"), proc)
+    # hold the temporary's catalog row: its rename to the name waits, after the first rename
+    blocker = psycopg.connect(os.environ["SYNPHYS_IBIS_TEST_POSTGRES"])
+    try:
+        blocker.execute("SELECT 1 FROM pg_database WHERE datname = %s FOR UPDATE", [temp])
+        _wait_for(lambda: _pg_databases(dest.maint, f"{name[:40]}_old_"), proc, timeout=120)
+        _kill(proc)
+        _end_sessions(dest.maint, tag, f"{name[:40]}_")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert not dest.exists
+    assert len(_pg_databases(dest.maint, f"{name[:40]}_")) == 2  # _old_ and _tmp_
+    with pytest.raises(Exception, match="exists; pass overwrite=True"):
+        source.clone_database(dest_db=dest, progress=False)  # recovered: the previous is back
+    _assert_previous(dest, slices)
+    assert _pg_databases(dest.maint, f"{name[:40]}_") == []
+    source.clone_database(dest_db=dest, overwrite=True, progress=False)
+    assert execute(dest.ro, "SELECT count(*) FROM pair")[0][0] > 0
+    dest.close()
+
+
+@pytest.mark.postgres
+def test_a_live_clones_temporary_database_is_never_dropped(
+    pg_previous: tuple[Database, Database, int],
+) -> None:
+    source, dest, _ = pg_previous
+    name = dest.require_name()
+    temp_name = dest.engine.temporary_name(dest, "0123456789")
+    temp = dest.on_host(dest.ro_host, temp_name, schema_version=source.schema_version)
+    with dest.engine.hold_temporary(temp):
+        temp.create_database()
+        temp.dispose_engines()
+        assert dest.engine.remove_abandoned(dest) == []
+        assert _pg_databases(dest.maint, f"{name[:40]}_") == [temp_name]
+    assert dest.engine.remove_abandoned(dest) == [temp_name]
+    dest.close()
