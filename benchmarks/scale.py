@@ -137,12 +137,19 @@ def child(engine: str, query: str, release: Path, dataset: Path, repeat: int) ->
 
 
 # -- the parent: releases, preparation, one child per measurement ---------------------------------
-def prepare(workdir: Path, scale: int, experiments: int) -> dict[str, Any]:
+def prepare(
+    workdir: Path, scale: int, experiments: int, *, size: str = "small", sweeps_per_pair: int = 8
+) -> dict[str, Any]:
     from synphys_ibis import Database, SynphysDatabase, synthetic
 
     release = workdir / f"synphys_scale_{scale}x.sqlite"
     started = time.perf_counter()
-    synthetic.write_release(release, n_experiments=experiments * scale)
+    synthetic.write_release(
+        release,
+        n_experiments=experiments * scale,
+        size=size,  # type: ignore[arg-type]
+        sweeps_per_pair=sweeps_per_pair,
+    )
     generated = time.perf_counter() - started
     started = time.perf_counter()
     SynphysDatabase.load_sqlite(release, native_cache=True).close()
@@ -159,7 +166,10 @@ def prepare(workdir: Path, scale: int, experiments: int) -> dict[str, Any]:
         "release": release,
         "dataset": dataset,
         "experiments": experiments * scale,
+        "size": size,
+        "sweeps_per_pair": sweeps_per_pair if size != "small" else None,
         "pairs": summary["pair"],
+        "pulse_responses": summary["pulse_response"],
         "sqlite_mb": round(release.stat().st_size / 1e6, 1),
         "parquet_mb": round(dataset_bytes / 1e6, 1),
         "native_mb (all copies in the cache)": round(native_bytes / 1e6, 1),
@@ -218,7 +228,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"scales": {}, "results": {}, "growth_exponent": {}}
     try:
         for scale in args.scales:
-            prepared = prepare(workdir, scale, experiments)
+            prepared = prepare(workdir, scale, experiments, size=args.size,
+                               sweeps_per_pair=args.sweeps_per_pair)  # fmt: skip
             print(
                 f"{scale}x: {prepared['pairs']:,} pairs, SQLite {prepared['sqlite_mb']} MB, "
                 f"Parquet {prepared['parquet_mb']} MB; generated in {prepared['generate_s']} s, "
@@ -288,6 +299,15 @@ def main() -> None:
         "--experiments", type=int, help="experiments at 1x (default: published small)"
     )
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument(
+        "--size",
+        default="small",
+        choices=("small", "medium", "full"),
+        help="synthetic release size: medium/full fill the raw-recording tables",
+    )
+    parser.add_argument(
+        "--sweeps-per-pair", type=int, default=8, help="pulse-train sweeps per experiment"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per DuckDB measurement")
     parser.add_argument("--spark-repeat", type=int, default=1, help="warm runs per Spark one")
     parser.add_argument("--broad-preload", nargs="+", default=["synapse"], metavar="GROUP")

@@ -3,12 +3,18 @@
 * :func:`connectivity_heatmap`: a connectivity matrix (``SynphysDatabase.connectivity_matrix``)
   with connection probability as colour on a log scale (0.01 to 1, as the published figures),
   ``n_connected/n_probed`` in each cell and, optionally, the 95% confidence interval as text or
-  as the cell's opacity.
+  as the cell's opacity. Cells with pairs probed but none connected are grey and hatched (the
+  "0" end of the colour bar), apart from the lowest colour, which means "at most 1%".
 * :func:`metric_matrix`: the mean (or median) of any synapse or dynamics column per class pair,
-  from a ``matrix_pair_query(..., columns=[metric])``; cells with too few pairs stay blank.
+  from a ``matrix_pair_query(..., columns=[metric])``; cells with too few pairs stay blank. A
+  diverging colour map is centred on 0 (white there).
 * :func:`connectivity_vs_distance`: connection probability against intersomatic distance in
   bins, with the binned 95% Clopper-Pearson intervals shaded (:func:`connectivity_profile` gives
-  the numbers).
+  the numbers); call it again on the same axes to overlay groups (the limits grow to fit all).
+
+Classes are labelled with their display names (``'L2/3 Pyr'``, ``'L5 ET'``:
+:data:`~synphys_ibis.query.cell_class.DISPLAY_NAMES`), or with ``labels=``. Release values are
+SI (metres, seconds, volts, amperes); axis labels state the unit shown.
 
 Every function takes a lazy Ibis table (aggregated in the database; only the summary is fetched)
 or a pandas frame, draws into ``ax`` (a new figure when None) and returns the matplotlib ``Axes``
@@ -26,6 +32,8 @@ Examples
 >>> ax = connectivity_heatmap(cm)
 >>> [t.get_text() for t in ax.texts]
 ['4/40', '9/30', '5/25']
+>>> [t.get_text() for t in ax.get_yticklabels()]
+['Excit.', 'Inhib.']
 """
 
 from __future__ import annotations
@@ -37,8 +45,16 @@ import numpy as np
 import pandas as pd
 from ibis.expr.types import Table as IbisTable
 
-from synphys_ibis.errors import ColumnNotFoundError, InvalidArgumentError
-from synphys_ibis.stats import clopper_pearson
+from synphys_ibis.errors import InvalidArgumentError
+from synphys_ibis.grids import (
+    Labels,
+    class_labels,
+    class_order,
+    fetch,
+    pivot,
+    require_columns,
+    with_probability,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -53,7 +69,30 @@ __all__ = [
 ]
 
 Data: TypeAlias = IbisTable | pd.DataFrame
+DistanceColumn: TypeAlias = Literal["lateral_distance", "distance", "vertical_distance"]
 _INSTALL_HINT = "matplotlib is needed for plots; install it with: pip install 'synphys_ibis[plot]'"
+#: Fill of cells with pairs probed but none connected (the colour bar's "0" end), and its hatch.
+ZERO_COLOUR = (0.85, 0.85, 0.85)
+ZERO_HATCH = "////"
+_HATCH_COLOUR = (0.55, 0.55, 0.55)
+# matplotlib's diverging colour maps (their "_r" reverses too): centred on 0 by default.
+_DIVERGING = frozenset(
+    {
+        *("BrBG", "PRGn", "PiYG", "PuOr", "RdBu", "RdGy", "RdYlBu", "RdYlGn", "Spectral"),
+        *("bwr", "coolwarm", "seismic", "berlin", "managua", "vanimo"),
+    }
+)
+# SI unit of a release column, by how its name ends; and the prefix a display scale means.
+_UNITS = (
+    ("psp_amplitude", "V"),
+    ("psc_amplitude", "A"),
+    ("latency", "s"),
+    ("rise_time", "s"),
+    ("decay_tau", "s"),
+    ("distance", "m"),
+    ("conductance", "S"),
+)
+_PREFIXES = {1.0: "", 1e3: "m", 1e6: "µ", 1e9: "n", 1e12: "p"}
 
 
 def _pyplot() -> Any:
@@ -64,55 +103,36 @@ def _pyplot() -> Any:
     return plt
 
 
-def _frame(data: Any, required: Sequence[str]) -> pd.DataFrame:
-    from synphys_ibis.export.writers import RecordedQuery
-
-    if isinstance(data, RecordedQuery):
-        data = data.table
-    if isinstance(data, IbisTable):
-        frame = data.to_pyarrow().to_pandas()
-    elif isinstance(data, pd.DataFrame):
-        frame = data
-    else:
-        raise InvalidArgumentError(
-            f"expected an Ibis table or a pandas DataFrame, not {type(data).__name__}"
-        )
-    _require_columns(frame.columns, required)
-    return frame
-
-
-def _require_columns(columns: Any, required: Sequence[str]) -> None:
-    for name in required:
-        if name not in columns:
-            raise ColumnNotFoundError.for_name(
-                name, [str(c) for c in columns], where="the plotted data"
-            )
-
-
-def _order(values: pd.Series, given: Sequence[str] | Mapping[str, Any] | None) -> list[str]:
-    if given is not None:
-        return [str(v) for v in given]
-    return [str(v) for v in dict.fromkeys(values.tolist())]
-
-
 def _new_axes(ax: Axes | None, n_rows: int, n_cols: int) -> Axes:
     if ax is not None:
         return ax
     plt = _pyplot()
-    width = min(2.5 + 0.6 * n_cols, 18.0)
-    height = min(1.8 + 0.45 * n_rows, 16.0)
+    width = min(2.8 + 0.65 * n_cols, 18.0)
+    height = min(2.0 + 0.5 * n_rows, 16.0)
     _, new = plt.subplots(figsize=(width, height), layout="constrained")
     return new
 
 
-def _grid(
+def _colormap(cmap: str | Colormap) -> Colormap:
+    import matplotlib as mpl
+
+    return mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+
+
+def _values(
     frame: pd.DataFrame, column: str, pre: list[str], post: list[str], fill: float = np.nan
 ) -> np.ndarray:
-    table = frame.pivot_table(
-        index="pre_class", columns="post_class", values=column, aggfunc="first", dropna=False
-    )
-    table = table.reindex(index=pre, columns=post)
-    return table.to_numpy(dtype=float, na_value=fill)
+    return pivot(frame, column, pre, post).to_numpy(dtype=float, na_value=fill)
+
+
+def _cell_rgba(
+    values: np.ndarray, colormap: Colormap, norm: Normalize, alpha: np.ndarray | None
+) -> np.ndarray:
+    """The colour of each cell; NaN cells transparent (the axes background shows through)."""
+    rgba = colormap(norm(np.nan_to_num(values, nan=norm.vmin or 0.0)))
+    rgba[..., 3] = 1.0 if alpha is None else alpha
+    rgba[np.isnan(values)] = (0.0, 0.0, 0.0, 0.0)
+    return rgba
 
 
 def _text_colour(rgba: np.ndarray) -> str:
@@ -123,45 +143,26 @@ def _text_colour(rgba: np.ndarray) -> str:
 
 
 def _draw_matrix(
-    ax: Axes,
-    values: np.ndarray,
-    *,
-    cmap: str | Colormap,
-    norm: Normalize,
-    alpha: np.ndarray | None,
-    pre: list[str],
-    post: list[str],
-    labels: Mapping[str, str] | None,
-    colorbar: bool,
-    colorbar_label: str,
+    ax: Axes, rgba: np.ndarray, *, pre: list[str], post: list[str], labels: Labels | None
 ) -> None:
-    """Draw ``values`` (NaN = blank) as coloured cells with class labels and a colour bar."""
-    import matplotlib as mpl
-
-    colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-    rgba = colormap(norm(np.nan_to_num(values, nan=norm.vmin or 0.0)))
-    rgba[..., 3] = 1.0 if alpha is None else alpha
-    rgba[np.isnan(values)] = (0.0, 0.0, 0.0, 0.0)  # blank: the axes background shows through
+    """Draw coloured cells, labelled by the classes' display names."""
     ax.imshow(rgba, interpolation="nearest", aspect="auto")
-    names = labels or {}
-    ax.set_xticks(range(len(post)), [names.get(p, p) for p in post], rotation=90)
-    ax.set_yticks(range(len(pre)), [names.get(p, p) for p in pre])
-    ax.set_xlabel("postsynaptic")
-    ax.set_ylabel("presynaptic")
+    ax.set_xticks(range(len(post)), class_labels(post, labels), rotation=90)
+    ax.set_yticks(range(len(pre)), class_labels(pre, labels))
+    ax.set_xlabel("postsynaptic class")
+    ax.set_ylabel("presynaptic class")
     ax.tick_params(length=0)
-    if colorbar:
-        from matplotlib.cm import ScalarMappable
-
-        ax.figure.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=ax, label=colorbar_label)
 
 
-def _annotate(ax: Axes, texts: np.ndarray, colours: np.ndarray) -> None:
-    size = 8 if max(texts.shape) <= 10 else 6
+def _annotate(ax: Axes, texts: np.ndarray, rgba: np.ndarray) -> None:
+    size = 9.0 if max(texts.shape) <= 10 else 8.0
     for (i, j), text in np.ndenumerate(texts):
         if text:
-            ax.text(j, i, text, ha="center", va="center", fontsize=size, color=colours[i, j])
+            colour = _text_colour(rgba[i, j])
+            ax.text(j, i, text, ha="center", va="center", fontsize=size, color=colour)
 
 
+# -- connectivity heatmap ------------------------------------------------------------------------
 def connectivity_heatmap(
     matrix: Data,
     *,
@@ -172,11 +173,20 @@ def connectivity_heatmap(
     annotate: bool = True,
     show_ci: bool = False,
     ci_alpha: bool = False,
-    labels: Mapping[str, str] | None = None,
+    labels: Labels | None = None,
     colorbar: bool = True,
+    label: str = "connection probability",
     title: str | None = None,
 ) -> Axes:
     """Draw a connectivity matrix: probability as colour (log scale), counts in each cell.
+
+    A cell counts the pairs probed between a presynaptic class (row) and a postsynaptic class
+    (column) and those of them connected. Its colour is the connection probability on a log
+    scale from ``vmin`` to ``vmax``; the lowest colour means "at most ``vmin``" (the colour bar
+    says so). Cells with pairs probed but none connected are grey and hatched, the colour bar's
+    "0", faded by their 95% interval's width (0/1 says little and is faint, 0/12 is not); cells
+    where no pair was probed stay blank. ``ci_alpha`` fades every cell that way, and the counts
+    ``n_connected/n_probed`` are written in each cell.
 
     Parameters
     ----------
@@ -188,8 +198,8 @@ def connectivity_heatmap(
     ax
         Axes to draw into (default: a new figure).
     vmin, vmax
-        Ends of the logarithmic colour scale; probabilities below ``vmin`` (including 0 of n
-        probed) get the lowest colour. Cells where no pair was probed stay blank.
+        Ends of the logarithmic colour scale; probabilities above 0 but below ``vmin`` get the
+        lowest colour.
     cmap
         Colour map.
     annotate
@@ -197,46 +207,62 @@ def connectivity_heatmap(
     show_ci
         Add the 95% Clopper-Pearson interval (in %) under the counts.
     ci_alpha
-        Make cells more transparent the wider their interval (opacity 1 - width, at least 0.2),
-        as the published figures fade poorly sampled cells.
+        Make every cell more transparent the wider its interval (opacity 1 - width, at least
+        0.2), as the published figures fade poorly sampled cells (cells with none connected
+        always fade so).
     labels
-        Display labels for class names (e.g. ``{'l23pyr': 'L2/3 Pyr'}``).
-    colorbar, title
-        Draw a colour bar; set the title.
+        Display labels by class name (``{'l23pyr': 'My label'}``) or the class dict itself;
+        by default the classes' standard display names (``'L2/3 Pyr'``), else their names.
+    colorbar, label
+        Draw a colour bar, labelled ``label`` (say what the matrix counts, e.g. ``'electrical
+        coupling probability'`` for gap junctions).
+    title
+        Axes title.
 
     Returns
     -------
     matplotlib.axes.Axes
-    """
-    from matplotlib.colors import LogNorm
 
-    frame = _with_probability(
-        _frame(matrix, ["pre_class", "post_class", "n_probed", "n_connected"])
-    )
+    Raises
+    ------
+    ColumnNotFoundError
+        If ``matrix`` lacks one of the count columns.
+    InvalidArgumentError
+        Unless ``0 < vmin < vmax``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> cm = pd.DataFrame({"pre_class": ["l23pyr"] * 2 + ["l5et"] * 2,
+    ...                    "post_class": ["l23pyr", "l5et"] * 2,
+    ...                    "n_probed": [40, 12, 1, 25], "n_connected": [4, 0, 0, 5]})
+    >>> ax = connectivity_heatmap(cm, label="chemical connection probability")
+    >>> [t.get_text() for t in ax.texts]
+    ['4/40', '0/12', '0/1', '5/25']
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['L2/3 Pyr', 'L5 ET']
+    >>> len([p for p in ax.patches if p.get_hatch()])  # the two cells with none connected
+    2
+    """
+    frame = with_probability(fetch(matrix, ["pre_class", "post_class", "n_probed", "n_connected"]))
     if not 0 < vmin < vmax:
         raise InvalidArgumentError(f"need 0 < vmin < vmax for a log scale; got {vmin!r}, {vmax!r}")
-    pre, post = _order(frame.pre_class, None), _order(frame.post_class, None)
-    probed = _grid(frame, "n_probed", pre, post, fill=0.0)
-    connected = _grid(frame, "n_connected", pre, post, fill=0.0)
-    low, high = _grid(frame, "ci_lower", pre, post), _grid(frame, "ci_upper", pre, post)
+    pre, post = class_order(frame.pre_class), class_order(frame.post_class)
+    probed = _values(frame, "n_probed", pre, post, fill=0.0)
+    connected = _values(frame, "n_connected", pre, post, fill=0.0)
+    low, high = _values(frame, "ci_lower", pre, post), _values(frame, "ci_upper", pre, post)
     with np.errstate(invalid="ignore", divide="ignore"):
         probability = np.where(probed > 0, connected / probed, np.nan)
-    shown = np.clip(probability, vmin, vmax)
-    alpha = np.clip(1.0 - np.nan_to_num(high - low, nan=1.0), 0.2, 1.0) if ci_alpha else None
-    norm = LogNorm(vmin=vmin, vmax=vmax, clip=True)
+    zero = (probed > 0) & (connected == 0)
+    # Opacity 1 - interval width (at least 0.2): every cell with ci_alpha, else the zero cells
+    # only, so that 0/1 (the interval spans almost everything) fades and 0/12 does not.
+    faded = np.clip(1.0 - np.nan_to_num(high - low, nan=1.0), 0.2, 1.0)
+    alpha = faded if ci_alpha else np.where(zero, faded, 1.0)
     ax = _new_axes(ax, len(pre), len(post))
-    _draw_matrix(
-        ax,
-        shown,
-        cmap=cmap,
-        norm=norm,
-        alpha=alpha,
-        pre=pre,
-        post=post,
-        labels=labels,
-        colorbar=colorbar,
-        colorbar_label="connection probability",
-    )
+    rgba = _draw_probabilities(ax, probability, zero, vmin, vmax, cmap, alpha, colorbar, label)
+    _draw_matrix(ax, rgba, pre=pre, post=post, labels=labels)
     if annotate:
         texts = np.full(probed.shape, "", dtype=object)
         for (i, j), n in np.ndenumerate(probed):
@@ -244,40 +270,92 @@ def connectivity_heatmap(
                 texts[i, j] = f"{int(connected[i, j])}/{int(n)}"
                 if show_ci:
                     texts[i, j] += f"\n{100 * low[i, j]:.0f}-{100 * high[i, j]:.0f}%"
-        _annotate(ax, texts, _text_colours(shown, norm, cmap, alpha))
+        _annotate(ax, texts, rgba)
     if title:
         ax.set_title(title)
     return ax
 
 
-def _text_colours(
-    values: np.ndarray, norm: Normalize, cmap: str | Colormap, alpha: np.ndarray | None
+def _draw_probabilities(
+    ax: Axes,
+    probability: np.ndarray,
+    zero: np.ndarray,
+    vmin: float,
+    vmax: float,
+    cmap: str | Colormap,
+    alpha: np.ndarray,
+    colorbar: bool,
+    label: str,
 ) -> np.ndarray:
-    import matplotlib as mpl
+    """Hatch the cells with none connected and draw the colour bar; return the cell colours."""
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Rectangle
 
-    colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-    rgba = colormap(norm(np.nan_to_num(values, nan=norm.vmin or 0.0)))
-    rgba[..., 3] = 1.0 if alpha is None else alpha
-    colours = np.empty(values.shape, dtype=object)
-    for index in np.ndindex(values.shape):
-        colours[index] = "black" if np.isnan(values[index]) else _text_colour(rgba[index])
-    return colours
+    norm = LogNorm(vmin=vmin, vmax=vmax, clip=True)
+    colormap = _colormap(cmap).with_extremes(under=ZERO_COLOUR)
+    rgba = _cell_rgba(np.clip(probability, vmin, vmax), colormap, norm, alpha)
+    rgba[zero, :3] = ZERO_COLOUR
+    for i, j in zip(*np.nonzero(zero), strict=True):
+        ax.add_patch(
+            Rectangle(
+                (j - 0.5, i - 0.5),
+                1,
+                1,
+                fill=False,
+                hatch=ZERO_HATCH,
+                linewidth=0,
+                edgecolor=(*_HATCH_COLOUR, alpha[i, j]),
+            )
+        )
+    if colorbar:
+        _probability_colorbar(ax, colormap, label, vmin, vmax)
+    return rgba
 
 
-def _with_probability(frame: pd.DataFrame) -> pd.DataFrame:
-    if {"connection_probability", "ci_lower", "ci_upper"} <= set(frame.columns):
-        return frame
-    frame = frame.copy()
-    n = frame.n_probed.astype(float)
-    k = frame.n_connected.astype(float)
-    frame["connection_probability"] = np.where(n > 0, k / n.where(n > 0, 1.0), np.nan)
-    bounds = [
-        clopper_pearson(int(a), int(b)) if b > 0 else (np.nan, np.nan)
-        for a, b in zip(k, n, strict=True)
-    ]
-    frame["ci_lower"] = [b[0] for b in bounds]
-    frame["ci_upper"] = [b[1] for b in bounds]
-    return frame
+def _probability_colorbar(
+    ax: Axes, colormap: Colormap, label: str, low: float, high: float
+) -> None:
+    """A log colour bar with plain ticks, "≤ vmin" at its bottom and, under it, a grey hatched
+    box for "0" (probed, none connected)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Rectangle
+
+    extend = 0.12  # of the bar's length
+    bar = ax.figure.colorbar(
+        ScalarMappable(norm=LogNorm(vmin=low, vmax=high), cmap=colormap),
+        ax=ax,
+        label=label,
+        extend="min",
+        extendrect=True,
+        extendfrac=extend,
+    )
+    steps = [m * 10.0**e for e in range(-6, 1) for m in (1, 2, 5)]
+    ticks = sorted({low, high, *(t for t in steps if low < t < high)})
+    bar.set_ticks(ticks, labels=[f"≤{t:g}" if t == low else f"{t:g}" for t in ticks])
+    bar.minorticks_off()
+    box = Rectangle(
+        (0.0, -extend),
+        1.0,
+        extend,
+        transform=bar.ax.transAxes,
+        clip_on=False,
+        fill=False,
+        hatch=ZERO_HATCH,
+        edgecolor=_HATCH_COLOUR,
+        linewidth=0,
+    )
+    bar.ax.add_patch(box)
+    bar.ax.annotate(
+        "0",
+        xy=(1.0, -extend / 2),
+        xycoords="axes fraction",
+        xytext=(4, 0),
+        textcoords="offset points",
+        ha="left",
+        va="center",
+        fontsize=bar.ax.yaxis.get_ticklabels()[0].get_fontsize(),
+    )
 
 
 # -- metric matrices -----------------------------------------------------------------------------
@@ -285,12 +363,32 @@ def metric_summary(data: Data, metric: str) -> pd.DataFrame:
     """Per (pre_class, post_class): ``n`` pairs with a value of ``metric``, its mean, median and
     standard deviation.
 
-    ``data`` is a ``matrix_pair_query(..., columns=[metric])`` result or a frame with
-    ``pre_class``, ``post_class`` and ``metric``; rows whose metric is NULL are ignored. A lazy
-    table is aggregated in the database.
+    Parameters
+    ----------
+    data
+        A ``matrix_pair_query(..., columns=[metric])`` result or a frame with ``pre_class``,
+        ``post_class`` and ``metric``; rows whose metric is NULL are ignored. A lazy table is
+        aggregated in the database.
+    metric
+        The column to summarise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pre_class``, ``post_class``, ``n``, ``mean``, ``median``, ``std`` (in the column's
+        units, SI).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"pre_class": ["ex", "ex", "ex"], "post_class": ["in"] * 3,
+    ...                       "synapse_latency": [1e-3, 2e-3, None]})
+    >>> metric_summary(pairs, "synapse_latency")[["n", "mean"]]
+       n    mean
+    0  2  0.0015
     """
     if isinstance(data, IbisTable):
-        _require_columns(data.columns, ["pre_class", "post_class", metric])
+        require_columns(data.columns, ["pre_class", "post_class", metric])
         value = data[metric]
         summary = (
             data.filter(value.notnull())
@@ -298,7 +396,7 @@ def metric_summary(data: Data, metric: str) -> pd.DataFrame:
             .aggregate(n=value.count(), mean=value.mean(), median=value.median(), std=value.std())
         )
         return summary.to_pyarrow().to_pandas()
-    frame = _frame(data, ["pre_class", "post_class", metric])
+    frame = fetch(data, ["pre_class", "post_class", metric])
     values = frame[frame[metric].notna()]
     grouped = values.groupby(["pre_class", "post_class"], sort=False)[metric]
     return grouped.agg(n="count", mean="mean", median="median", std="std").reset_index()
@@ -318,9 +416,10 @@ def metric_matrix(
     norm: Normalize | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
+    center: float | None = None,
     annotate: bool = True,
     fmt: str = "{:.3g}",
-    labels: Mapping[str, str] | None = None,
+    labels: Labels | None = None,
     colorbar: bool = True,
     label: str | None = None,
     title: str | None = None,
@@ -342,58 +441,119 @@ def metric_matrix(
     min_pairs
         Cells with fewer pairs than this stay blank (the original blanks single-pair cells).
     scale
-        Multiply values before display (``1e3`` for ms, ``1e3`` for mV).
-    norm, vmin, vmax, cmap
-        Colour scale (a linear one over the shown values by default).
+        Multiply values before display: release values are SI, so ``1e3`` shows ms (or mV),
+        ``1e6`` µm.
+    cmap, norm, vmin, vmax
+        Colour scale: ``norm`` if given; else linear from ``vmin`` to ``vmax`` (by default the
+        shown values' range), centred (see ``center``) for a diverging map.
+    center
+        The value drawn in the middle colour of the map (white for ``'RdBu_r'``). Default: 0
+        for matplotlib's diverging maps (``'RdBu'``, ``'BrBG'``, ``'coolwarm'``, ... and their
+        ``_r``), none otherwise. Without ``vmin``/``vmax`` the scale is symmetric about it.
     annotate, fmt
         Write each cell's value (formatted with ``fmt``) and its pair count.
-    labels, colorbar, label, title
-        Display labels for class names; draw a colour bar labelled ``label`` (default
-        ``metric``); set the title.
+    labels
+        Display labels by class name or the class dict (default: standard display names).
+    colorbar, label
+        Draw a colour bar labelled ``label`` (default: the metric and its unit, scaled, for the
+        columns whose unit is known, e.g. ``'synapse latency (ms)'`` at ``scale=1e3``).
+    title
+        Axes title.
 
     Returns
     -------
     matplotlib.axes.Axes
-    """
-    from matplotlib.colors import Normalize as LinearNorm
 
+    Raises
+    ------
+    ColumnNotFoundError
+        If ``data`` lacks ``metric`` or the class columns.
+    InvalidArgumentError
+        For an unknown ``stat``, a ``min_pairs`` below 1, or ``vmin``/``vmax`` on the same side
+        of ``center``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"pre_class": ["l23pyr"] * 4, "post_class": ["l23pv"] * 4,
+    ...                       "synapse_latency": [1e-3, 2e-3, 1.5e-3, None]})
+    >>> ax = metric_matrix(pairs, "synapse_latency", scale=1e3)
+    >>> [t.get_text() for t in ax.texts], ax.figure.axes[-1].get_ylabel()
+    (['1.5\\nn=3'], 'synapse latency (ms)')
+    """
     if stat not in ("mean", "median"):
         raise InvalidArgumentError.for_value("stat", stat, ["mean", "median"])
     if isinstance(min_pairs, bool) or not isinstance(min_pairs, int) or min_pairs < 1:
         raise InvalidArgumentError(f"min_pairs must be a positive integer, not {min_pairs!r}")
     summary = metric_summary(data, metric)
-    pre = _order(summary.pre_class, pre_order)
-    post = _order(summary.post_class, post_order)
-    counts = _grid(summary, "n", pre, post, fill=0.0)
-    values = _grid(summary, stat, pre, post) * scale
+    pre = class_order(summary.pre_class, pre_order)
+    post = class_order(summary.post_class, post_order)
+    counts = _values(summary, "n", pre, post, fill=0.0)
+    values = _values(summary, stat, pre, post) * scale
     values[counts < min_pairs] = np.nan
+    if center is None and _is_diverging(cmap):
+        center = 0.0
     if norm is None:
-        shown = values[~np.isnan(values)]
-        low = vmin if vmin is not None else (shown.min() if shown.size else 0.0)
-        high = vmax if vmax is not None else (shown.max() if shown.size else 1.0)
-        norm = LinearNorm(vmin=low, vmax=high if high > low else low + 1.0)
+        norm = _metric_norm(values[~np.isnan(values)], vmin, vmax, center)
+    colormap = _colormap(cmap)
+    rgba = _cell_rgba(values, colormap, norm, None)
     ax = _new_axes(ax, len(pre), len(post))
-    _draw_matrix(
-        ax,
-        values,
-        cmap=cmap,
-        norm=norm,
-        alpha=None,
-        pre=pre,
-        post=post,
-        labels=labels,
-        colorbar=colorbar,
-        colorbar_label=label or metric,
-    )
+    _draw_matrix(ax, rgba, pre=pre, post=post, labels=labels)
+    if colorbar:
+        from matplotlib.cm import ScalarMappable
+
+        mappable = ScalarMappable(norm=norm, cmap=colormap)
+        ax.figure.colorbar(mappable, ax=ax, label=label or _metric_label(metric, scale))
     if annotate:
         texts = np.full(values.shape, "", dtype=object)
         for (i, j), value in np.ndenumerate(values):
             if not np.isnan(value):
                 texts[i, j] = f"{fmt.format(value)}\nn={int(counts[i, j])}"
-        _annotate(ax, texts, _text_colours(values, norm, cmap, None))
+        _annotate(ax, texts, rgba)
     if title:
         ax.set_title(title)
     return ax
+
+
+def _is_diverging(cmap: str | Colormap) -> bool:
+    name = cmap if isinstance(cmap, str) else cmap.name
+    return name.removesuffix("_r") in _DIVERGING
+
+
+def _metric_norm(
+    shown: np.ndarray, vmin: float | None, vmax: float | None, center: float | None
+) -> Normalize:
+    """Linear over the shown values (or vmin..vmax); with a centre, that value in the middle."""
+    from matplotlib.colors import CenteredNorm, Normalize, TwoSlopeNorm
+
+    if center is None:
+        low = vmin if vmin is not None else (float(shown.min()) if shown.size else 0.0)
+        high = vmax if vmax is not None else (float(shown.max()) if shown.size else 1.0)
+        return Normalize(vmin=low, vmax=high if high > low else low + 1.0)
+    if vmin is None and vmax is None:
+        half = float(np.abs(shown - center).max()) if shown.size else 0.0
+        return CenteredNorm(vcenter=center, halfrange=half or 1.0)
+    low = vmin if vmin is not None else 2 * center - vmax  # type: ignore[operator]
+    high = vmax if vmax is not None else 2 * center - low
+    if not low < center < high:
+        raise InvalidArgumentError(
+            f"a colour scale centred on {center:g} needs vmin < {center:g} < vmax; got "
+            f"vmin={low!r}, vmax={high!r}; pass center= (or norm=) to move the centre"
+        )
+    return TwoSlopeNorm(vcenter=center, vmin=low, vmax=high)
+
+
+def _metric_label(metric: str, scale: float) -> str:
+    """``'synapse latency (ms)'``: the metric and its unit at ``scale``, where the unit is known."""
+    name = metric.replace("_", " ")
+    unit = next((u for suffix, u in _UNITS if metric.endswith(suffix)), None)
+    if unit is not None and scale in _PREFIXES:
+        return f"{name} ({_PREFIXES[scale]}{unit})"
+    if unit is not None:
+        return f"{name} ({unit} x {scale:g})"
+    return name if scale == 1 else f"{name} (x {scale:g})"
 
 
 # -- connectivity vs distance -------------------------------------------------------------------
@@ -402,7 +562,7 @@ def connectivity_profile(
     *,
     bin_size: float = 20e-6,
     max_distance: float | None = 500e-6,
-    distance_column: str = "lateral_distance",
+    distance_column: DistanceColumn = "lateral_distance",
 ) -> pd.DataFrame:
     """Connection probability in distance bins, with 95% Clopper-Pearson intervals.
 
@@ -442,14 +602,14 @@ def connectivity_profile(
             "n_connected": merged.n_connected.astype(np.int64),
         }
     )
-    return _with_probability(result)
+    return with_probability(result)
 
 
 def _binned_counts(
     pairs: Data, bin_size: float, max_distance: float | None, column: str
 ) -> pd.DataFrame:
     if isinstance(pairs, IbisTable):
-        _require_columns(pairs.columns, [column, "has_synapse"])
+        require_columns(pairs.columns, [column, "has_synapse"])
         distance = pairs[column]
         rows = pairs.filter(distance.notnull())
         if max_distance is not None:
@@ -460,7 +620,7 @@ def _binned_counts(
             n_probed=binned.count(), n_connected=binned.count(where=connected)
         )
         return summary.to_pyarrow().to_pandas()
-    frame = _frame(pairs, [column, "has_synapse"])
+    frame = fetch(pairs, [column, "has_synapse"])
     frame = frame[frame[column].notna()]
     if max_distance is not None:
         frame = frame[frame[column] < max_distance]
@@ -477,7 +637,7 @@ def connectivity_vs_distance(
     *,
     bin_size: float = 20e-6,
     max_distance: float | None = 500e-6,
-    distance_column: str = "lateral_distance",
+    distance_column: DistanceColumn = "lateral_distance",
     ax: Axes | None = None,
     color: Any = None,
     label: str | None = None,
@@ -486,12 +646,26 @@ def connectivity_vs_distance(
     """Plot connection probability against distance, with the binned 95% intervals shaded.
 
     Parameters are those of :func:`connectivity_profile`; ``color`` and ``label`` style the
-    line (call again with the same ``ax`` to overlay several groups of pairs). Bins where no
-    pair was probed get no point; the line and the band run across them.
+    line. Call again with the same ``ax`` to overlay several groups of pairs: the axes keep
+    autoscaling, so every group's line and band fit (y from 0, at most 1; x from 0 to the
+    furthest bin), as does anything drawn afterwards. Bins where no pair was probed get no
+    point; the line and the band run across them. Distances are shown in µm.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> near = pd.DataFrame({"lateral_distance": [10e-6, 15e-6, 30e-6], "has_synapse": [0, 1, 0]})
+    >>> far = pd.DataFrame({"lateral_distance": [90e-6, 95e-6], "has_synapse": [1, 1]})
+    >>> ax = connectivity_vs_distance(near, label="near")
+    >>> ax = connectivity_vs_distance(far, ax=ax, label="far")
+    >>> [float(v) for v in (*ax.get_xlim(), *ax.get_ylim())]  # both groups fit
+    [0.0, 100.0, 0.0, 1.0]
     """
     profile = connectivity_profile(
         pairs, bin_size=bin_size, max_distance=max_distance, distance_column=distance_column
@@ -502,7 +676,7 @@ def connectivity_vs_distance(
     profile = profile[profile.n_probed > 0]  # empty bins: no point, the line runs across
     centres = (profile.bin_start + profile.bin_end).to_numpy() / 2 * 1e6
     (line,) = ax.plot(centres, profile.connection_probability, marker="o", color=color, label=label)
-    ax.fill_between(
+    band = ax.fill_between(
         centres,
         profile.ci_lower.to_numpy(dtype=float),
         profile.ci_upper.to_numpy(dtype=float),
@@ -510,12 +684,26 @@ def connectivity_vs_distance(
         alpha=0.25,
         linewidth=0,
     )
+    _keep_in_view(ax, [line, band], right * 1e6)
     ax.set_xlabel(f"{distance_column.replace('_', ' ')} (µm)")
     ax.set_ylabel("connection probability")
-    ax.set_xlim(0, right * 1e6)
-    ax.set_ylim(bottom=0)
     if label:
         ax.legend()
     if title:
         ax.set_title(title)
     return ax
+
+
+def _keep_in_view(ax: Axes, artists: list[Any], right: float) -> None:
+    """Let the axes autoscale over every group drawn, from 0 (x and y) to the last bin's end and
+    at most probability 1: invisible lines put 0 and ``right`` into the data limits (they
+    survive ``relim``), sticky edges stop the margins there. Fixed limits (``set_ylim``) would
+    freeze the first group's range and clip the bands of the groups drawn after it."""
+    for artist in artists:  # before the reference lines: adding those autoscales already
+        artist.sticky_edges.y[:] = [0.0, 1.0]
+        artist.sticky_edges.x[:] = [0.0, right]
+    for line in (ax.axhline(0.0), ax.axvline(0.0), ax.axvline(right)):
+        line.set_visible(False)
+        line.sticky_edges.y[:] = [0.0, 1.0]
+        line.sticky_edges.x[:] = [0.0, right]
+    ax.autoscale_view()

@@ -105,6 +105,8 @@ class DatabaseHandle(Protocol):
     @property
     def native_cache(self) -> bool | None: ...
     @property
+    def progress(self) -> bool: ...
+    @property
     def engine_options(self) -> Mapping[str, Any]: ...
     @property
     def ro(self) -> Any: ...
@@ -231,6 +233,12 @@ class Engine(Protocol):
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None: ...
 
+    # -- access
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None: ...
+    def drop_role(self, db: DatabaseHandle, role: str) -> None: ...
+
 
 class UnsupportedEngine:
     """Refusals of every operation, for engines to inherit and override what they support.
@@ -323,6 +331,14 @@ class UnsupportedEngine:
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         raise self._gap("publishing copies")
+
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None:
+        raise self._gap("database roles (files are read-only through their file permissions)")
+
+    def drop_role(self, db: DatabaseHandle, role: str) -> None:
+        raise self._gap("database roles")
 
 
 def require_empty(table: str, rows: int) -> None:

@@ -35,6 +35,8 @@ from synphys_ibis.engines.base import (
 )
 from synphys_ibis.engines.compiled import CompiledSQLCache
 from synphys_ibis.engines.ddl import quote
+from synphys_ibis.engines.duckdb_readonly import ReadOnlyStatements, read_only_setup
+from synphys_ibis.engines.execution import QueryErrors
 from synphys_ibis.engines.files import FileEngine
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
 from synphys_ibis.schema import Column, Table, load_schema
@@ -99,7 +101,7 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get)
 
 
-class SynphysDuckDBBackend(CompiledSQLCache, DuckDBBackend):
+class SynphysDuckDBBackend(ReadOnlyStatements, QueryErrors, CompiledSQLCache, DuckDBBackend):
     """Ibis' DuckDB backend with two fast paths for the queries synphys_ibis hands out.
 
     * ``compile`` is memoised by expression (:class:`~synphys_ibis.engines.compiled.CompiledSQLCache`),
@@ -107,7 +109,15 @@ class SynphysDuckDBBackend(CompiledSQLCache, DuckDBBackend):
     * Ibis 12 turns every column that holds a NULL into Python objects on its way to pandas,
       which doubles the time of a wide query; converting the Arrow result directly keeps numeric
       columns numeric and is several times faster.
+
+    A read-only connection refuses writing statements
+    (:class:`~synphys_ibis.engines.duckdb_readonly.ReadOnlyStatements`); DuckDB's errors while a
+    query runs are :class:`~synphys_ibis.errors.QueryError`
+    (:class:`~synphys_ibis.engines.execution.QueryErrors`).
     """
+
+    _synphys_engine_errors = (duckdb.Error, pa.ArrowException)
+    _synphys_engine_label = "DuckDB"
 
     def execute(
         self,
@@ -197,9 +207,15 @@ def attach_sqlite(
     *,
     alias: str = RELEASE_CATALOG,
     read_only: bool = True,
+    load_scanner: bool = True,
 ) -> None:
-    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``."""
-    load_extension(con, "sqlite_scanner")
+    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``.
+
+    ``load_scanner=False`` when the sqlite scanner is loaded already (a connection whose
+    external access is off cannot even list its extensions).
+    """
+    if load_scanner:
+        load_extension(con, "sqlite_scanner")
     raw: Any = con.con if isinstance(con, DuckDBBackend) else con
     # Connections to one DuckDB file in one process share its attachments.
     attached = raw.execute(
@@ -352,7 +368,11 @@ class DuckDBEngine(FileEngine):
     )
 
     def open_reader(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
-        return connect(db.require_path(), read_only=True, cache=db.cache_dir)
+        """The file opened read-only, with external access off and its configuration locked."""
+        con = connect(db.require_path(), read_only=True, cache=db.cache_dir)
+        with read_only_setup(con):
+            pass
+        return con
 
     def open_writer(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
         return connect(db.require_name(), cache=db.cache_dir)

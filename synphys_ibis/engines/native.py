@@ -27,9 +27,9 @@ import warnings
 from pathlib import Path
 
 import duckdb
-from tqdm import tqdm
 
 from synphys_ibis import locks, settings
+from synphys_ibis import progress as progress_bars
 from synphys_ibis.engines.duckdb import (
     RELEASE_CATALOG,
     attach_sqlite,
@@ -85,7 +85,11 @@ def native_copy_path(
 
 
 def ensure_native_copy(
-    sqlite_path: str | os.PathLike[str], schema: Schema, *, cache: str | Path | None = None
+    sqlite_path: str | os.PathLike[str],
+    schema: Schema,
+    *,
+    cache: str | Path | None = None,
+    progress: bool = True,
 ) -> Path:
     """Return the native copy of ``sqlite_path``, building it first if it is missing or stale.
 
@@ -107,13 +111,13 @@ def ensure_native_copy(
             logger.warning(message)
             warnings.warn(message, UserWarning, stacklevel=2)
             target.unlink()
-        _build_and_publish(Path(sqlite_path), target, schema, cache=cache)
+        _build_and_publish(Path(sqlite_path), target, schema, cache=cache, progress=progress)
     _remove_stale_copies(target)
     return target
 
 
 def _build_and_publish(
-    sqlite_path: Path, target: Path, schema: Schema, *, cache: str | Path | None
+    sqlite_path: Path, target: Path, schema: Schema, *, cache: str | Path | None, progress: bool
 ) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -121,7 +125,7 @@ def _build_and_publish(
     os.close(fd)
     os.unlink(tmp_name)  # DuckDB must create the file itself
     try:
-        _build(sqlite_path, Path(tmp_name), schema, cache=cache)
+        _build(Path(sqlite_path), Path(tmp_name), schema, cache=cache, progress=progress)
         os.replace(tmp_name, target)
     finally:
         for leftover in (tmp_name, tmp_name + ".wal"):
@@ -178,12 +182,19 @@ def _remove_abandoned_builds(copy: Path) -> None:
             logger.info("removed %s, left by a native-copy build that did not finish", entry)
 
 
-def _build(source: Path, dest: Path, schema: Schema, *, cache: str | Path | None) -> None:
+def _build(
+    source: Path, dest: Path, schema: Schema, *, cache: str | Path | None, progress: bool
+) -> None:
     con = connect(dest, cache=cache)
     try:
         attach_sqlite(con, source, read_only=True)
-        tables = [name for name in NATIVE_TABLES if name in schema]
-        for name in tqdm(tables, desc=f"indexing {source.name}", unit="table", leave=False):
+        # a partial release lacks some tables: they are not copied (queries needing one say so)
+        present = set(con.list_tables(database=(RELEASE_CATALOG, "main")))
+        tables = [name for name in NATIVE_TABLES if name in schema and name in present]
+        bar = progress_bars.bar(
+            tables, desc=f"indexing {source.name}", unit="table", leave=False, progress=progress
+        )
+        for name in bar:
             select = typed_sqlite_select(schema.version, name)
             con.raw_sql(f'CREATE TABLE main."{name}" AS {select}')
         con.raw_sql(f'DETACH "{RELEASE_CATALOG}"')

@@ -4,7 +4,12 @@ A read-only connection is an ordinary Ibis PostgreSQL connection whose session i
 (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``) after its setup has run: the setup
 creates the session's SQL functions in ``pg_temp`` (the Clopper-Pearson interval of the
 connectivity matrix), which a read-only session could no longer do. Every later statement runs in
-a read-only transaction, so any write raises ``cannot execute ... in a read-only transaction``.
+a read-only transaction, so an ordinary write raises ``cannot execute ... in a read-only
+transaction``. That is advisory, as every session setting is: a statement that changes it
+(``BEGIN READ WRITE``, ``SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE``) lifts it. What
+enforces read-only is the role of ``ro_host``: one made by
+:func:`synphys_ibis.maintenance.roles.create_readonly_role` can only read (see
+:mod:`.postgres_roles`).
 
 psycopg is imported only when a connection is opened (install ``synphys_ibis[postgres]``).
 """
@@ -24,7 +29,7 @@ from urllib.parse import quote
 from synphys_ibis.engines import ddl
 from synphys_ibis.engines.base import Capabilities, DatabaseHandle, RawTables, UnsupportedEngine
 from synphys_ibis.engines.postgres_url import PostgresURL, check_database_name, quote_identifier
-from synphys_ibis.errors import NotAReleaseError, format_value
+from synphys_ibis.errors import ConnectionFailedError, NotAReleaseError, format_value
 from synphys_ibis.schema import Table
 from synphys_ibis.stats import pg_ci_lower, pg_ci_upper
 
@@ -66,12 +71,18 @@ def _import_psycopg() -> Any:
 @functools.cache
 def _backend_class() -> type:
     _import_psycopg()
+    import psycopg
     from ibis.backends.postgres import Backend
 
     from synphys_ibis.engines.compiled import CompiledSQLCache
+    from synphys_ibis.engines.execution import QueryErrors
 
-    class SynphysPostgresBackend(CompiledSQLCache, Backend):
-        """Ibis' PostgreSQL backend with ``compile`` memoised by expression."""
+    class SynphysPostgresBackend(QueryErrors, CompiledSQLCache, Backend):
+        """Ibis' PostgreSQL backend with ``compile`` memoised by expression; psycopg's errors
+        while a query runs are :class:`~synphys_ibis.errors.QueryError`."""
+
+        _synphys_engine_errors = (psycopg.Error,)
+        _synphys_engine_label = "PostgreSQL"
 
     return SynphysPostgresBackend
 
@@ -94,7 +105,18 @@ def connect(
     kwargs = url.connect_kwargs(check_database_name(db_name))
     if application_name:
         kwargs["application_name"] = application_name
-    con = _backend_class()().connect(**kwargs)
+    psycopg = _import_psycopg()
+    try:
+        con = _backend_class()().connect(**kwargs)
+    except psycopg.Error as err:
+        raise ConnectionFailedError(
+            f"cannot connect to PostgreSQL database {db_name!r} at {url.redacted()}: "
+            f"{str(err).strip()} (check the host, port, database name and credentials)"
+        ) from err
+    if read_only and setup:
+        # a read-only role's own default (default_transaction_read_only) would refuse creating
+        # the session's pg_temp functions; read-only comes back before any other statement
+        execute(con, "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
     for statement in setup:
         try:
             execute(con, statement)
@@ -425,6 +447,19 @@ class PostgresEngine(UnsupportedEngine):
         postgres_publish.publish(
             dest.maint, temp.require_name(), dest.require_name(), overwrite=overwrite
         )
+
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None:
+        """A role with CONNECT, USAGE and SELECT only (see :mod:`.postgres_roles`)."""
+        from synphys_ibis.engines import postgres_roles
+
+        postgres_roles.create_readonly_role(db, role, password=password, exist_ok=exist_ok)
+
+    def drop_role(self, db: DatabaseHandle, role: str) -> None:
+        from synphys_ibis.engines import postgres_roles
+
+        postgres_roles.drop_role(db, role)
 
 
 ENGINE = PostgresEngine()

@@ -37,6 +37,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 import ibis
@@ -66,6 +67,7 @@ from synphys_ibis.schema.rules import CELL_SIDE_TABLES, VersionRules, version_ru
 
 __all__ = [
     "CELL_SIDE_TABLES",
+    "DISPLAY_NAMES",
     "CellClass",
     "any_version_cell_columns",
     "cell_columns",
@@ -184,6 +186,18 @@ class CellClass:
     @property
     def name(self) -> str:
         return self._name if self._name is not None else " ".join(self.as_tuple)
+
+    @property
+    def display_name(self) -> str:
+        """The label figures show: a standard class's published label (:data:`DISPLAY_NAMES`),
+        else :attr:`name`.
+
+        Examples
+        --------
+        >>> mouse_layer_classes()["l23pyr"].display_name, CellClass(name="deep").display_name
+        ('L2/3 Pyr', 'deep')
+        """
+        return DISPLAY_NAMES.get(self.name, self.name)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -476,6 +490,24 @@ def classify(
 
 
 # -- standard class sets ---------------------------------------------------------------------
+#: Labels of the standard classes' names as the Allen Institute's published figures print them
+#: (``CellClass.display_name``; the plots label classes with them).
+DISPLAY_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "ex": "Excit.",
+        "in": "Inhib.",
+        **{
+            f"l{key}{short}": f"L{layer} {label}"
+            for key, layer in (("23", "2/3"), ("4", "4"), ("5", "5"), ("6", "6"))
+            for short, label in (("pyr", "Pyr"), ("pv", "Pvalb"), ("sst", "Sst"), ("vip", "Vip"))
+        },
+        "l5et": "L5 ET",
+        "l5it": "L5 IT",
+        **{f"l{layer}pyr": f"L{layer} Pyr" for layer in ("2", "3", "4", "5")},
+    }
+)
+
+
 def mouse_ei_classes() -> dict[str, CellClass]:
     """Excitatory and inhibitory cells by their non-synaptic class (connectivity models)."""
     return {

@@ -260,7 +260,7 @@ def list_versions(
     Examples
     --------
     >>> [v["db_file"] for v in list_versions(only_supported=True)][:2]
-    ['synphys_r2.0_small.sqlite', 'synphys_r2.0_medium.sqlite']
+    ['synphys_r1.0_2019-08-29_small.sqlite', 'synphys_r1.0_small.sqlite']
     """
     manifest = load_manifest(manifest)
     rows = [_version_row(release, name) for release, name in manifest.versions()]

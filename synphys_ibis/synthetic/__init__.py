@@ -8,8 +8,19 @@ values are stored with the on-disk encodings of the published files (booleans as
 text, missing JSON as the text ``'null'``, missing arrays as an empty blob), so code that reads a
 synthetic release reads a published one the same way.
 
-The tables of raw recordings (``recording``, ``pulse_response``, ``stim_pulse`` ...) stay empty, as
-in the published "small" releases. ``fan_out=True`` gives some keys of the one-to-many child tables
+``size`` picks which of the published bakes the file imitates. A ``"small"`` release (the default)
+leaves the tables of raw recordings (``recording``, ``pulse_response``, ``stim_pulse`` ...) empty, as
+the published small files do. ``"medium"`` and ``"full"`` fill them, experiment by experiment:
+sweeps (``sync_rec``) of pulse trains in which every electrode stimulates in turn while the others
+record (``recording``, ``patch_clamp_recording``, ``test_pulse``, ``multi_patch_probe``), 12 pulses
+per train (``stim_pulse``, ``stim_spike``), every ordered pair's response to every pulse
+(``pulse_response``, ``pulse_response_fit``, ``pulse_response_strength``) and quiet windows
+(``baseline``), plus ``TargetV`` gap-junction sweeps in about half of the experiments. Responses
+follow the pair's synapse (sign, amplitude, kinetics, short-term plasticity); pairs without one
+record noise. A medium release leaves the ``data`` and ``meta`` columns of ``pulse_response``,
+``baseline`` and ``stim_pulse`` NULL, as the published medium files do; a full release stores
+there the 25 ms ``float32`` traces (20 kHz) as ``.npy`` bytes. The other tables are the same in
+every size. ``fan_out=True`` gives some keys of the one-to-many child tables
 (``intrinsic``, ``cortical_cell_location``, ``synapse``, ``synapse_prediction``,
 ``resting_state_fit``, ``conductance``) two rows, which the schema allows but the published files
 avoid, to test how queries behave when a join multiplies rows.
@@ -23,17 +34,22 @@ import os
 import pathlib
 import re
 import uuid
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.schema import available_schema_versions
+from synphys_ibis.synthetic._raw import _RawOptions
 from synphys_ibis.synthetic._tables import _release
 from synphys_ibis.synthetic._versions import adapt_to_version
 from synphys_ibis.synthetic._writer import _write
 
-__all__ = ["PUBLISHED_SMALL_EXPERIMENTS", "release_summary", "write_release"]
+__all__ = ["PUBLISHED_SMALL_EXPERIMENTS", "ReleaseSize", "release_summary", "write_release"]
+
+#: The published bakes: "small" without raw recordings, "medium" with them but without their
+#: traces, "full" with everything.
+ReleaseSize = Literal["small", "medium", "full"]
 
 #: ``n_experiments`` that gives about as many pairs (~93,000, ~89 % mouse) as the published small
 #: release (82,818 mouse + 10,400 human pairs).
@@ -51,6 +67,8 @@ def write_release(
     fan_out: bool = False,
     overwrite: bool = False,
     creation_date: str = "2024-05-07",
+    size: ReleaseSize = "small",
+    sweeps_per_pair: int = 8,
 ) -> pathlib.Path:
     """Write a synthetic synphys release to ``path``.
 
@@ -81,6 +99,17 @@ def write_release(
         Replace an existing file at ``path``.
     creation_date
         ``YYYY-MM-DD`` stored in the ``metadata`` row.
+    size
+        ``"small"`` (raw-recording tables empty; the same file as before this option existed),
+        ``"medium"`` (raw recordings without the ``data``/``meta`` of ``pulse_response``,
+        ``baseline`` and ``stim_pulse``) or ``"full"`` (with those traces). Every table other
+        than the raw-recording ones is the same in every size.
+    sweeps_per_pair
+        Pulse-train sweeps per experiment in medium and full releases (ignored for small): each
+        gives every ordered pair of the experiment 12 pulse responses, so the default gives 96
+        per pair. Rows and bytes of the raw tables grow linearly with it: a full release takes
+        about 5.8 kB of file per pulse response, a medium one 0.8 kB (18.8 MB and 2.5 MB per
+        experiment at the default; ``benchmarks/synthetic_sizes.py`` measures them).
 
     Returns
     -------
@@ -107,9 +136,18 @@ def write_release(
     (1, 3, 24)
     >>> counts["pair"] > 0
     True
+
+    A medium release of the same arguments has the same pairs and their pulse responses:
+
+    >>> medium = write_release(tmp / "medium.sqlite", n_experiments=3, seed=1, size="medium",
+    ...                        sweeps_per_pair=2)
+    >>> raw = release_summary(medium)
+    >>> raw["pair"] == counts["pair"], raw["pulse_response"] == 2 * 12 * counts["pair"]
+    (True, True)
     >>> shutil.rmtree(tmp)
     """
     version = _validate(n_experiments, seed, schema_version, creation_date)
+    raw = _validate_size(size, sweeps_per_pair)
     target = pathlib.Path(path)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
@@ -118,8 +156,8 @@ def write_release(
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     try:
         meta = {"db_version": version, "creation_date": creation_date, "origin": _ORIGIN}
-        tables = adapt_to_version(version, _release(n_experiments, seed, fan_out=fan_out))
-        _write(tmp, version, meta, tables)
+        tables = adapt_to_version(version, _release(n_experiments, seed, fan_out=fan_out, raw=raw))
+        _write(tmp, version, meta, tables, indexes_last=raw is not None)
         if target.exists() and not overwrite:
             raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
         os.replace(tmp, target)
@@ -190,3 +228,16 @@ def _validate(n_experiments: Any, seed: Any, schema_version: Any, creation_date:
             f"creation_date={creation_date!r} is not allowed; allowed values: a date 'YYYY-MM-DD'."
         ) from err
     return str(version)
+
+
+def _validate_size(size: Any, sweeps_per_pair: Any) -> _RawOptions | None:
+    """Check ``size`` and ``sweeps_per_pair``; the raw-table options (None for small)."""
+    sizes = list(get_args(ReleaseSize))
+    if not isinstance(size, str) or size not in sizes:
+        raise InvalidArgumentError.for_value("size", size, sizes)
+    value = sweeps_per_pair
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise InvalidArgumentError(
+            f"sweeps_per_pair={value!r} is not allowed; allowed values: an integer >= 1."
+        )
+    return None if size == "small" else _RawOptions(full=size == "full", sweeps=int(value))

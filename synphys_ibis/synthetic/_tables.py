@@ -32,12 +32,19 @@ from synphys_ibis.synthetic._pairs import (
     _resting_state_rows,
     _synapse_rows,
 )
+from synphys_ibis.synthetic._raw import _raw_tables, _RawOptions, _synaptic
 from synphys_ibis.synthetic._world import _plan_cells, _plan_experiments, _plan_pairs
 from synphys_ibis.synthetic._writer import _Columns
 
 
-def _release(n_experiments: int, seed: int, *, fan_out: bool) -> Iterator[tuple[str, _Columns]]:
-    """Generate the non-empty tables, parents before the tables that need them."""
+def _release(
+    n_experiments: int, seed: int, *, fan_out: bool, raw: _RawOptions | None = None
+) -> Iterator[tuple[str, _Columns]]:
+    """Generate the non-empty tables, parents before the tables that need them.
+
+    The raw-recording tables (``raw``, for medium and full releases) come last, from random
+    streams of their own: every other table is the same with or without them.
+    """
     rng = np.random.default_rng(seed)
     ex = _plan_experiments(rng, n_experiments)
     yield "slice", _slice_rows(rng, ex)
@@ -63,3 +70,6 @@ def _release(n_experiments: int, seed: int, *, fan_out: bool) -> Iterator[tuple[
     yield "synapse_model", _model_rows(rng, syn_pair, syn_sign)
     yield "synapse_prediction", _prediction_rows(rng, cells, pairs, fan_out)
     yield "cell", _cell_rows(rng, cells)
+    if raw is not None:
+        syn = _synaptic(cells, pairs, synapses, syn_pair, syn_sign)
+        yield from _raw_tables(seed, ex, cells, pairs, syn, raw)

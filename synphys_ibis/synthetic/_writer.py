@@ -20,34 +20,55 @@ from synphys_ibis.schema import Table, ddl, load_schema
 
 #: Column name -> values. Numeric columns are float arrays with NaN for NULL (also for int and
 #: bool columns); other columns are lists of Python values (None for NULL, JSON values as Python
-#: objects, arrays as ``.npy`` bytes).
+#: objects, arrays as ``.npy`` bytes). A column given as None is left out of the insert, so it is
+#: SQL NULL (as the ``data`` and ``meta`` of medium files). An ``id`` column gives the rows' ids,
+#: for tables written in several chunks; without it the rows are ``1..n``.
 _Columns = dict[str, Any]
 
 
 def _write(
-    file: pathlib.Path, version: str, meta: dict[str, str], tables: Iterator[tuple[str, _Columns]]
+    file: pathlib.Path,
+    version: str,
+    meta: dict[str, str],
+    tables: Iterator[tuple[str, _Columns]],
+    *,
+    indexes_last: bool = False,
 ) -> None:
-    """Create the schema in ``file`` and insert the generated tables in one transaction."""
+    """Create the schema in ``file`` and insert the generated tables in one transaction.
+
+    With ``indexes_last`` the indexes are created after the rows are in (the same DDL, another
+    order in ``sqlite_master``): building an index once is much faster than keeping it up to
+    date through millions of inserts of raw-recording rows.
+    """
     schema = load_schema(version)
+    lines = ddl(version, boolean_checks=None).splitlines()
+    later = (
+        {x for x in lines if x.startswith("CREATE ") and " INDEX " in x} if indexes_last else set()
+    )
+    indexes = [line for line in lines if line in later]  # one statement per line, in DDL order
+    script = "\n".join(line for line in lines if line not in later)
     with contextlib.closing(sqlite3.connect(file, isolation_level=None)) as con:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
-        con.executescript(ddl(version, boolean_checks=None))
+        con.executescript(script)
         con.execute("BEGIN")
         _insert(con, schema.table("metadata"), {"meta": [meta]})
         for name, columns in tables:
             if name in schema:
                 _insert(con, schema.table(name), columns)
+        for statement in indexes:
+            con.execute(statement)
         con.execute("COMMIT")
 
 
 def _insert(con: sqlite3.Connection, table: Table, columns: _Columns) -> None:
-    """Insert rows ``1..n`` of one table, only for the columns the table has."""
-    n = len(next(iter(columns.values())))
+    """Insert rows (``1..n`` unless ids are given) of one table, for the columns the table has."""
+    n = len(next(v for v in columns.values() if v is not None))
     data = {"id": list(range(1, n + 1)), "meta": [None] * n, **columns}
     names, values = [], []
     for col in table.columns:
-        encoded = _encode(data[col.name], col.type) if col.name in data else None
+        value = data.get(col.name)
+        encoded = None if value is None else _encode(value, col.type)
         if encoded is not None:
             names.append(col.name)
             values.append(encoded)
