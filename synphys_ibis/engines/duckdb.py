@@ -24,7 +24,7 @@ import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
 from ibis.expr.types import Expr
 
-from synphys_ibis import settings
+from synphys_ibis import locks, settings
 from synphys_ibis.engines import ddl
 from synphys_ibis.engines.base import (
     Capabilities,
@@ -140,7 +140,12 @@ def connect(
     ext_dir = extension_directory(cache)
     ext_dir.mkdir(parents=True, exist_ok=True)
     con = SynphysDuckDBBackend().connect(
-        str(database), read_only=read_only, extension_directory=str(ext_dir)
+        str(database),
+        read_only=read_only,
+        extension_directory=str(ext_dir),
+        # never the network: extensions come from their wheels (load_extension), nothing else
+        autoinstall_known_extensions=False,
+        autoload_known_extensions=False,
     )
     # Queries of connectivity matrices call these; every connection the library opens has them.
     register_duckdb_functions(con)
@@ -160,22 +165,40 @@ def _extension_file(name: ExtensionName) -> Path:
 
 
 def load_extension(con: DuckDBBackend | duckdb.DuckDBPyConnection, name: ExtensionName) -> None:
-    """Install ``name`` from its PyPI wheel if needed, then load it, without network access."""
+    """Install ``name`` from its PyPI wheel if needed, then load it, without network access.
+
+    The install runs under a file lock in the extension directory: processes opening their first
+    release at once install it one after another (DuckDB's own install of one extension by
+    several processes fails with ``Could not set lock on file``), and those that waited find it
+    installed.
+    """
     raw: Any = con.con if isinstance(con, DuckDBBackend) else con
-    installed = raw.execute(
-        "SELECT installed, loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
-    ).fetchone()
-    if installed and installed[1]:
+    state = _extension_state(raw, name)
+    if state == "loaded":
         return
     try:
-        if not (installed and installed[0]):
-            raw.execute(f"INSTALL '{_extension_file(name)}'")
+        if state == "missing":
+            directory = Path(
+                raw.execute("SELECT current_setting('extension_directory')").fetchone()[0]
+            )
+            with locks.held(directory / f"{name}.install.lock", doing=f"installing {name}"):
+                if _extension_state(raw, name) == "missing":  # not installed while we waited
+                    execute_logged(raw, f"INSTALL '{_extension_file(name)}'")
         raw.execute(f"LOAD {name}")
     except duckdb.Error as err:
         raise ExtensionLoadError(
             f"could not load DuckDB's {name} extension offline ({err}); reinstall it with: "
             f"pip install --force-reinstall {_WHEELS[name]}=={DUCKDB_VERSION}"
         ) from err
+
+
+def _extension_state(raw: Any, name: ExtensionName) -> Literal["missing", "installed", "loaded"]:
+    row = raw.execute(
+        "SELECT installed, loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
+    ).fetchone()
+    if row and row[1]:
+        return "loaded"
+    return "installed" if row and row[0] else "missing"
 
 
 def attach_sqlite(

@@ -22,7 +22,6 @@ import json
 import logging
 import re
 import sys
-import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -30,7 +29,7 @@ from urllib.parse import quote
 from synphys_ibis.engines import ddl
 from synphys_ibis.engines.base import Capabilities, DatabaseHandle, RawTables, UnsupportedEngine
 from synphys_ibis.engines.postgres_url import PostgresURL, check_database_name, quote_identifier
-from synphys_ibis.errors import ConnectionFailedError, CopyError, NotAReleaseError, format_value
+from synphys_ibis.errors import ConnectionFailedError, NotAReleaseError, format_value
 from synphys_ibis.schema import Table
 from synphys_ibis.stats import pg_ci_lower, pg_ci_upper
 
@@ -418,31 +417,36 @@ class PostgresEngine(UnsupportedEngine):
 
     def temporary_name(self, db: DatabaseHandle, token: str) -> str:
         """``<name>_tmp_<token>`` on the same server (the name cut to fit 63 bytes)."""
-        return f"{_prefix(db.require_name())}_tmp_{token}"
+        from synphys_ibis.engines import postgres_publish
+
+        return postgres_publish.temporary_name(db.require_name(), token)
+
+    @contextlib.contextmanager
+    def hold_temporary(self, temp: DatabaseHandle) -> Iterator[None]:
+        """An advisory lock on a connection of its own (see :mod:`.postgres_publish`)."""
+        from synphys_ibis.engines import postgres_publish
+
+        con = self.open_maintenance(temp)
+        try:
+            with postgres_publish.holding(con, temp.require_name()):
+                yield
+        finally:
+            with contextlib.suppress(Exception):
+                con.disconnect()
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Recover ``dest`` and drop temporaries of killed copies (:mod:`.postgres_publish`)."""
+        from synphys_ibis.engines import postgres_publish
+
+        return postgres_publish.remove_abandoned(dest.maint, dest.require_name())
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         """``ALTER DATABASE temp RENAME TO dest``; an old ``dest`` is renamed away, then dropped."""
-        maint = dest.maint
-        name = dest.require_name()
-        temp_name = temp.require_name()
-        previous = None
-        if overwrite and database_exists(maint, name):
-            previous = f"{_prefix(name)}_old_{uuid.uuid4().hex[:10]}"
-            try:
-                rename_database(maint, name, previous)
-            except Exception as err:
-                raise CopyError(
-                    f"cannot replace database {name!r}: {err} (close the sessions connected to it)"
-                ) from err
-        try:
-            rename_database(maint, temp_name, name)
-        except Exception as err:
-            if previous is not None:
-                with contextlib.suppress(Exception):
-                    rename_database(maint, previous, name)
-            raise CopyError(f"cannot publish the copy as {name!r}: {err}") from err
-        if previous is not None:
-            drop_database(maint, previous, force=True)
+        from synphys_ibis.engines import postgres_publish
+
+        postgres_publish.publish(
+            dest.maint, temp.require_name(), dest.require_name(), overwrite=overwrite
+        )
 
     def create_readonly_role(
         self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
@@ -456,10 +460,6 @@ class PostgresEngine(UnsupportedEngine):
         from synphys_ibis.engines import postgres_roles
 
         postgres_roles.drop_role(db, role)
-
-
-def _prefix(name: str) -> str:
-    return name.encode()[:40].decode(errors="ignore")
 
 
 ENGINE = PostgresEngine()
