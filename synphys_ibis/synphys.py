@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, cast
 
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
@@ -19,7 +19,7 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.database import Database
 from synphys_ibis.engines.dataset import is_dataset
-from synphys_ibis.engines.registry import split_address
+from synphys_ibis.engines.registry import describe_engine, display_address, split_address
 from synphys_ibis.errors import (
     InvalidArgumentError,
     NotAReleaseError,
@@ -41,7 +41,14 @@ from synphys_ibis.query.matrix import (
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.query.pairs import FilterExpr, PairQuery, build_pair_query
+from synphys_ibis.query.pairs import (
+    FilterExpr,
+    PairQuery,
+    PreloadGroup,
+    Species,
+    SynapseType,
+    build_pair_query,
+)
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
 from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
 from synphys_ibis.schema.rules import ClassColumn
@@ -52,7 +59,10 @@ if TYPE_CHECKING:
 
     from synphys_ibis.connectivity import ModelName
 
-__all__ = ["SynphysDatabase"]
+__all__ = ["DbSize", "SynphysDatabase"]
+
+#: Sizes of the published releases.
+DbSize: TypeAlias = Literal["small", "medium", "full"]
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -111,11 +121,13 @@ class SynphysDatabase(Database):
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         schema_version: str | int | None = None,
+        progress: bool = True,
     ) -> None:
         super().__init__(
             ro_host,
             rw_host,
             db_name,
+            progress=progress,
             native_cache=native_cache,
             cache_dir=cache_dir,
             engine_options=engine_options,
@@ -149,11 +161,49 @@ class SynphysDatabase(Database):
         *,
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
     ) -> SynphysDatabase:
         """Open a SQLite release file (read-only unless ``readonly=False``).
 
         The file is attached to DuckDB read-only; by default the tables queries read are copied
         once into a native DuckDB file in the cache, which answers queries several times faster.
+
+        Parameters
+        ----------
+        path
+            The release file (``synphys_r2.1_small.sqlite`` or any file in its format).
+        readonly
+            False also opens a read-write connection (``db.rw``) for maintenance.
+        native_cache
+            Query a native DuckDB copy of the query tables (default: True, or
+            ``$SYNPHYS_IBIS_NATIVE_CACHE``); False queries the attached file itself.
+        cache_dir
+            Where the native copy and DuckDB's extensions live (default:
+            ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache).
+        progress
+            Show the "indexing ..." bar while the native copy is built (first open only).
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release; close it with ``close()`` or use it in a ``with`` block.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` is not a file (nothing is created).
+        NotAReleaseError, UnsupportedSchemaError, SchemaMismatchError
+            As for the constructor.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> tmp = tempfile.mkdtemp()
+        >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=4)
+        >>> with SynphysDatabase.load_sqlite(path, cache_dir=tmp, progress=False) as db:
+        ...     db.schema_version, db.engine_description
+        ('22', 'DuckDB (native copy of the SQLite file)')
         """
         path = Path(path)
         if not path.is_file():
@@ -165,6 +215,7 @@ class SynphysDatabase(Database):
             str(path.resolve()),
             native_cache=native_cache,
             cache_dir=cache_dir,
+            progress=progress,
         )
 
     @classmethod
@@ -195,6 +246,11 @@ class SynphysDatabase(Database):
             be supported.
         cache_dir
             Cache directory (DuckDB extensions).
+
+        Returns
+        -------
+        SynphysDatabase
+            The dataset, queried on DuckDB where it lies.
 
         Raises
         ------
@@ -253,6 +309,11 @@ class SynphysDatabase(Database):
         check_schema
             As for the constructor.
 
+        Returns
+        -------
+        SynphysDatabase
+            The dataset, queried on Spark.
+
         Raises
         ------
         ImportError
@@ -298,7 +359,7 @@ class SynphysDatabase(Database):
         if Path(text).exists():
             return cls.load_sqlite(text, **kwargs)
         if text in ("small", "medium", "full"):
-            return cls.load_current(text, **kwargs)
+            return cls.load_current(cast(DbSize, text), **kwargs)
         if os.sep in text or (
             text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith("synphys_r")
         ):
@@ -340,14 +401,59 @@ class SynphysDatabase(Database):
 
     @classmethod
     def load_current(
-        cls, db_size: str, *, manifest: Any = None, progressbar: bool = True, **kwargs: Any
+        cls,
+        db_size: DbSize,
+        *,
+        manifest: Any = None,
+        progressbar: bool = True,
+        **kwargs: Any,
     ) -> SynphysDatabase:
         """Download (once) and open the newest supported release of size ``db_size``.
 
-        The file is cached under ``<cache_dir>/releases/`` (``cache_dir`` keyword, else
-        ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache) and verified; later calls open the
-        cached copy without network access. Other keywords go to :meth:`load_sqlite`.
-        See :func:`synphys_ibis.releases.fetch` for the errors raised.
+        The file is cached under ``<cache_dir>/releases/`` and verified; later calls open the
+        cached copy without network access.
+
+        Parameters
+        ----------
+        db_size
+            ``'small'``, ``'medium'`` or ``'full'``.
+        manifest
+            The list of published releases (see :func:`synphys_ibis.releases.load_manifest`;
+            default: ``$SYNPHYS_IBIS_MANIFEST``, else the bundled list).
+        progressbar
+            Show progress bars: the download's and the native copy's (unless ``progress=`` is
+            given too). ``SYNPHYS_IBIS_PROGRESS=0`` hides every bar.
+        **kwargs
+            Keywords of :meth:`load_sqlite` (``cache_dir``, ``native_cache``, ``progress``, ...).
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release.
+
+        Raises
+        ------
+        UnknownReleaseError
+            For a size other than small, medium, full.
+        DownloadError, VerificationError
+            If the download fails or the file does not pass its checks (see
+            :func:`synphys_ibis.releases.fetch`).
+
+        Examples
+        --------
+        A manifest naming a local mirror (a folder) stands in for the published list here:
+
+        >>> import pathlib, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> mirror, cache = pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp()
+        >>> _ = synthetic.write_release(mirror / "synphys_r9.0_small.sqlite", n_experiments=2)
+        >>> manifest = {"default_url_path": mirror.as_uri(),
+        ...             "databases": [{"file": "synphys_r9.0_small.sqlite", "schema_version": "22"}]}
+        >>> with SynphysDatabase.load_current(
+        ...     "small", manifest=manifest, cache_dir=cache, progressbar=False
+        ... ) as db:
+        ...     db.version_name
+        'synphys_r9.0_small.sqlite'
         """
         from synphys_ibis import releases
 
@@ -357,6 +463,7 @@ class SynphysDatabase(Database):
             cache_dir=kwargs.get("cache_dir"),
             progressbar=progressbar,
         )
+        kwargs.setdefault("progress", progressbar)
         return cls.load_sqlite(path, **kwargs)
 
     @classmethod
@@ -365,13 +472,47 @@ class SynphysDatabase(Database):
     ) -> SynphysDatabase:
         """Download (once) and open the published release ``db_file`` (aliases accepted).
 
-        As :meth:`load_current`, for a named file.
+        Parameters
+        ----------
+        db_file
+            A release file name such as ``'synphys_r2.0_small.sqlite'``, or one of its aliases
+            (see :meth:`list_versions`).
+        manifest, progressbar, **kwargs
+            As for :meth:`load_current`: ``progressbar=False`` silences the download's bar and
+            the native copy's "indexing ..." bar.
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release.
+
+        Raises
+        ------
+        UnknownReleaseError
+            For a name the manifest does not list (with a did-you-mean).
+        DownloadError, VerificationError
+            As for :meth:`load_current`.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> mirror, cache = pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp()
+        >>> _ = synthetic.write_release(mirror / "synphys_r9.0_small.sqlite", n_experiments=2)
+        >>> manifest = {"default_url_path": mirror.as_uri(),
+        ...             "databases": [{"file": "synphys_r9.0_small.sqlite", "schema_version": "22"}]}
+        >>> with SynphysDatabase.load_version(
+        ...     "synphys_r9.0_small.sqlite", manifest=manifest, cache_dir=cache, progressbar=False
+        ... ) as db:
+        ...     db.schema_version
+        '22'
         """
         from synphys_ibis import releases
 
         path = releases.fetch(
             db_file, manifest=manifest, cache_dir=kwargs.get("cache_dir"), progressbar=progressbar
         )
+        kwargs.setdefault("progress", progressbar)
         return cls.load_sqlite(path, **kwargs)
 
     def initialize_database(self) -> None:
@@ -452,11 +593,83 @@ class SynphysDatabase(Database):
         """The metadata row: ``db_version``, ``creation_date`` and ``origin``."""
         return None if self._metadata is None else dict(self._metadata)
 
+    @property
+    def engine_description(self) -> str:
+        """What really runs the queries, e.g. ``'DuckDB (native copy of the SQLite file)'``."""
+        return describe_engine(self)
+
+    def summary(self) -> dict[str, Any]:
+        """What the reprs show: release, where it lives, engine, schema and row counts.
+
+        The counts (experiments, cells, pairs: three ``COUNT(*)``) run on the first call only.
+
+        Returns
+        -------
+        dict
+            ``release``, ``location``, ``engine``, ``schema_version`` and ``counts`` (a dict
+            ``{"experiments": n, "cells": n, "pairs": n}``, empty if they could not be read).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=3)
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     info = db.summary()
+        >>> info["engine"], info["schema_version"], sorted(info["counts"])
+        ('DuckDB (SQLite file attached read-only)', '22', ['cells', 'experiments', 'pairs'])
+        """
+        return {
+            "release": self.version_name,
+            "location": display_address(self),
+            "engine": self.engine_description,
+            "schema_version": self.schema_version,
+            "counts": self._counts(),
+        }
+
+    def _counts(self) -> dict[str, int]:
+        cached: dict[str, int] | None = getattr(self, "_summary_counts", None)
+        if cached is None:
+            try:
+                cached = {
+                    label: int(self.table(table).count().to_pyarrow().as_py())
+                    for label, table in (
+                        ("experiments", "experiment"),
+                        ("cells", "cell"),
+                        ("pairs", "pair"),
+                    )
+                }
+            except Exception:  # a repr never raises (a closed or unreachable database)
+                logger.debug("counting rows for the repr failed", exc_info=True)
+                return {}
+            self._summary_counts = cached
+        return cached
+
     def __repr__(self) -> str:
+        info = self.summary()
+        counts = ", ".join(f"{n:,} {label}" for label, n in info["counts"].items())
         return (
-            f"<SynphysDatabase {self.version_name!r} schema {self.schema_version} "
-            f"on {self.backend}>"
+            f"<SynphysDatabase {info['release']!r} schema {info['schema_version']} on "
+            f"{info['engine']} at {info['location']}" + (f": {counts}>" if counts else ">")
         )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        info = self.summary()
+        rows = [
+            ("release", info["release"]),
+            ("location", info["location"]),
+            ("engine", info["engine"]),
+            ("schema version", info["schema_version"]),
+            *((label, f"{n:,}") for label, n in info["counts"].items()),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table><caption><b>SynphysDatabase</b></caption>{body}</table>"
 
     def list_project_names(self) -> list[str | None]:
         """The distinct project names of the experiments (None included when present)."""
@@ -478,17 +691,17 @@ class SynphysDatabase(Database):
         pre_class: CellClass | None = None,
         post_class: CellClass | None = None,
         synapse: bool | None = None,
-        synapse_type: str | None = None,
+        synapse_type: SynapseType | None = None,
         synapse_probed: bool | None = None,
         electrical: bool | None = None,
         experiment_type: str | None = None,
         project_name: str | Sequence[str] | None = None,
         acsf: str | Sequence[str] | None = None,
         age: tuple[float | None, float | None] | None = None,
-        species: str | None = None,
+        species: Species | None = None,
         distance: tuple[float | None, float | None] | None = None,
         internal: str | Sequence[str] | None = None,
-        preload: Sequence[str] = (),
+        preload: Sequence[PreloadGroup] = (),
         session: BaseBackend | None = None,
         filter_exprs: Sequence[FilterExpr] | None = None,
     ) -> IbisTable:
@@ -546,6 +759,30 @@ class SynphysDatabase(Database):
             For any argument outside its allowed values; the message lists them.
         ColumnNotFoundError
             For a filter naming an unknown column.
+        TableNotFoundError
+            For a database without a table the query needs (a partial copy of a release):
+            the message names the table, the argument that needs it (``preload='synapse'
+            needs table dynamics``) and the schema version. Queries never drop the columns
+            of a missing table silently.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> from ibis import _
+        >>> sst = CellClass(cre_type="sst", name="Sst")
+        >>> pairs = db.pair_query(
+        ...     pre_class=sst, species="mouse", synapse=True, preload=["synapse"],
+        ...     filter_exprs=[_.synapse_psp_amplitude < 0],
+        ... )
+        >>> "synapse_psp_amplitude" in pairs.columns  # lazy: nothing has run yet
+        True
+        >>> frame = pairs.select("id", "synapse_psp_amplitude").to_pandas()  # one SQL statement
+        >>> bool((frame.synapse_psp_amplitude < 0).all())
+        True
+        >>> db.close()
         """
         query = validate_pair_query(
             pre_class=pre_class,
@@ -573,6 +810,7 @@ class SynphysDatabase(Database):
 
     @staticmethod
     def _build_pair_query(query: PairQuery, catalog: Catalog) -> IbisTable:
+        catalog.require_tables(query.table_needs())
         return build_pair_query(
             query,
             pair_view=catalog.pair_view,
@@ -609,6 +847,36 @@ class SynphysDatabase(Database):
             ``'alias.column'`` (``'synapse.psp_amplitude'``).
         pair_query_args
             Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
+
+        Returns
+        -------
+        ibis.Table
+            ``pre_class``, ``post_class``, the pair columns and the requested ``columns``; one
+            row per (class pair, pair) membership.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For classes that are not ``{name: CellClass}`` dicts, or bad ``pair_query_args``.
+        ColumnNotFoundError
+            For an unknown column.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> classes = tutorial_classes()
+        >>> members = db.matrix_pair_query(
+        ...     classes, classes, columns=["synapse_latency"],
+        ...     pair_query_args={"synapse": True, "species": "mouse"},
+        ... )
+        >>> latency = members.group_by("pre_class", "post_class").agg(
+        ...     n=members.count(), median_latency=members.synapse_latency.median())
+        >>> set(latency.to_pandas().pre_class) <= set(classes)
+        True
+        >>> db.close()
         """
         query = self._validated_args(pair_query_args)
         pre = classify(pre_classes, argument="pre_classes")
@@ -639,6 +907,12 @@ class SynphysDatabase(Database):
         query: PairQuery,
     ) -> IbisTable:
         catalog = self.catalog
+        rules = query.rules
+        catalog.require_tables(
+            (f"{argument}[{name!r}]", cls.tables(rules))
+            for argument, classes in (("pre_classes", pre), ("post_classes", post))
+            for name, cls in classes.items()
+        )
         return build_matrix_pair_query(
             pre,
             post,
@@ -707,11 +981,18 @@ class SynphysDatabase(Database):
         **pair_query_args
             Filters of :meth:`pair_query` (``species='mouse'``, ``experiment_type=...``).
 
+        Returns
+        -------
+        ibis.Table
+            The *long* table: one row per (pre class, post class), ``len(pre) * len(post)``
+            rows. :func:`synphys_ibis.connectivity_grid` turns it into the square grid.
+
         Raises
         ------
         InvalidArgumentError
-            For ``sigma``, ``alpha`` or ``distance_column`` outside their allowed values (the
-            message names them), or a pair query argument.
+            For classes that are not ``{name: CellClass}`` dicts, a bad ``class_column`` or
+            filter, or ``sigma``, ``alpha`` or ``distance_column`` outside their allowed values
+            (the message names them).
 
         Examples
         --------
@@ -729,6 +1010,18 @@ class SynphysDatabase(Database):
         True
         >>> int(cm.n_gaps_probed.sum()) > 0
         True
+        >>> from synphys_ibis import tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> from synphys_ibis import connectivity_grid
+        >>> classes = tutorial_classes()
+        >>> cm = db.connectivity_matrix(classes, classes, species="mouse")
+        >>> frame = cm.to_pandas()
+        >>> len(frame), list(frame.columns[:4])
+        (16, ['pre_class', 'post_class', 'n_probed', 'n_connected'])
+        >>> connectivity_grid(frame).shape
+        (4, 4)
+        >>> db.close()
         """
         column = f"pre_cell_{self.rules.sign_column(class_column)}"
         sigma = validate_sigma(sigma)
