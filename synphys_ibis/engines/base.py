@@ -72,6 +72,9 @@ class Capabilities:
     interval_functions
         The (lower, upper) Ibis functions of the 95% Clopper-Pearson interval that queries on
         its read connection call (session functions registered when the connection opens).
+    writes_where_computed
+        Query results can be written to Parquet by the engine's own workers
+        (:meth:`Engine.write_parquet_parts`) instead of being streamed through this process.
     """
 
     writable: bool
@@ -83,6 +86,7 @@ class Capabilities:
     planner_statistics: bool
     local_file: bool
     interval_functions: tuple[Any, Any]
+    writes_where_computed: bool = False
 
 
 class DatabaseHandle(Protocol):
@@ -218,6 +222,11 @@ class Engine(Protocol):
     def temporary_name(self, db: DatabaseHandle, token: str) -> str: ...
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None: ...
 
+    # -- query results
+    def write_parquet_parts(
+        self, table: Any, directory: Path, *, compression: str, rows_per_file: int
+    ) -> None: ...
+
 
 class UnsupportedEngine:
     """Refusals of every operation, for engines to inherit and override what they support.
@@ -302,6 +311,11 @@ class UnsupportedEngine:
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         raise self._gap("publishing copies")
+
+    def write_parquet_parts(
+        self, table: Any, directory: Path, *, compression: str, rows_per_file: int
+    ) -> None:
+        raise self._gap("writing query results from its own workers")
 
 
 def require_empty(table: str, rows: int) -> None:
