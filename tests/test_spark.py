@@ -315,3 +315,23 @@ def test_heap_exhaustion_names_the_driver_memory_setting(spark_session: Any) -> 
     assert isinstance(caught.value, MemoryError) and "to_pyarrow_batches" in str(caught.value)
     with pytest.raises(ValueError, match="unrelated"), _driver_memory_hint(spark_session):
         raise ValueError("unrelated")
+
+
+def test_pulse_workflow_decodes_on_the_executors_with_duckdb_results(
+    spark_session: Any, full_release: Path, parquet_export: Any
+) -> None:
+    from synphys_ibis.pulses import average_pulse_responses, pulse_amplitudes
+
+    dataset = parquet_export(full_release)
+    spark = SynphysDatabase.load_spark(dataset, session=spark_session)
+    duck = SynphysDatabase.load_parquet(dataset)
+    try:
+        expected = average_pulse_responses(duck)
+        assert expected.num_rows > 3
+        assert average_pulse_responses(spark).equals(expected)
+        assert pulse_amplitudes(spark, synapse_type="in").equals(
+            pulse_amplitudes(duck, synapse_type="in")
+        )
+    finally:
+        spark.close()
+        duck.close()

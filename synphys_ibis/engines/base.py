@@ -226,6 +226,9 @@ class Engine(Protocol):
     def write_parquet_parts(
         self, table: Any, directory: Path, *, compression: str, rows_per_file: int
     ) -> None: ...
+    def apply_in_groups(
+        self, table: Any, by: str, func: Callable[[pa.Table], pa.Table], schema: pa.Schema
+    ) -> pa.Table: ...
 
 
 class UnsupportedEngine:
@@ -316,6 +319,15 @@ class UnsupportedEngine:
         self, table: Any, directory: Path, *, compression: str, rows_per_file: int
     ) -> None:
         raise self._gap("writing query results from its own workers")
+
+    def apply_in_groups(
+        self, table: Any, by: str, func: Callable[[pa.Table], pa.Table], schema: pa.Schema
+    ) -> pa.Table:
+        """``func`` over each group of ``table``'s rows by ``by``, in this process (the rows
+        stream in order of ``by``: see :mod:`synphys_ibis.engines.grouped`)."""
+        from synphys_ibis.engines.grouped import apply_locally
+
+        return apply_locally(table, by, func, schema)
 
 
 def require_empty(table: str, rows: int) -> None:

@@ -23,7 +23,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -495,6 +495,22 @@ class SparkEngine(UnsupportedEngine):
         ibis.get_backend(table).write_parquet_parts(
             table, str(directory), compression=compression, rows_per_file=rows_per_file
         )
+
+    def apply_in_groups(self, table: Any, by: str, func: Callable[[Any], Any], schema: Any) -> Any:
+        """``func`` on the executors, one call per group (``groupBy(by).applyInArrow``).
+
+        ``func``'s module is pickled by value, so executors need only pyarrow and numpy.
+        """
+        import ibis
+        from pyspark import cloudpickle
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        cloudpickle.register_pickle_by_value(sys.modules[func.__module__])
+        backend = ibis.get_backend(table)
+        frame = backend._dataframe(table.as_table(), None, None)
+        grouped = frame.groupBy(by).applyInArrow(func, from_arrow_schema(schema))
+        with _driver_memory_hint(backend._session):
+            return grouped.toArrow().cast(schema)
 
 
 ENGINE = SparkEngine()
