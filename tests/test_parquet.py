@@ -404,3 +404,64 @@ def test_docstring_examples_run() -> None:
     for test in doctest.DocTestFinder().find(SynphysDatabase.load_parquet, "load_parquet"):
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+# -- parallel and resumable exports --------------------------------------------------------------
+def test_big_tables_are_written_in_parallel_pieces_in_row_order(
+    release: Path, dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import synphys_ibis.export.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PIECE_ROWS", 700)  # the pair table (~2,500 rows): 4 pieces
+    source = Database("sqlite:///", None, release)
+    pieces = source.export_parquet(tmp_path / "pieces.parquet", progress=False, workers=3)
+    source.close()
+    manifest, reference = read_manifest(pieces), read_manifest(dataset)
+    assert len(manifest.tables["pair"].files) == 4 > len(reference.tables["pair"].files)
+    names = [f.path for f in manifest.tables["pair"].files]
+    assert names == [f"pair/part-{i:05d}.parquet" for i in range(4)]
+    assert sorted(p.name for p in (pieces / "pair").iterdir()) == [n.split("/")[1] for n in names]
+    for name, entry in reference.tables.items():
+        got = pa.concat_tables(
+            [pq.read_table(pieces / f.path) for f in manifest.tables[name].files]
+        )
+        expected = pa.concat_tables([pq.read_table(dataset / f.path) for f in entry.files])
+        assert got.equals(expected), name  # the same rows in the same (id) order
+    validate_dataset(pieces)
+
+
+def test_a_resumed_export_writes_only_the_unfinished_tables(
+    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    import synphys_ibis.export.parquet as parquet
+
+    source = Database("sqlite:///", None, release)
+    dest = tmp_path / "out.parquet"
+    real = parquet._verify_table
+
+    def fail_on_pair(root: Path, spec: Any, files: Any, expected: int) -> Any:
+        return real(root, spec, files, expected + (spec.name == "pair"))
+
+    monkeypatch.setattr(parquet, "_verify_table", fail_on_pair)
+    with pytest.raises(CopyError, match="row counts of 'pair' differ"):
+        source.export_parquet(dest, progress=False, resume=True, workers=1)
+    checkpoint = tmp_path / ".out.parquet.partial"
+    finished = {p.name.removesuffix(".done.json") for p in checkpoint.glob("*.done.json")}
+    assert not dest.exists() and finished and "pair" not in finished
+
+    monkeypatch.setattr(parquet, "_verify_table", real)
+    with caplog.at_level(logging.INFO, logger="synphys_ibis"):
+        source.export_parquet(dest, progress=False, resume=True)
+    taken = {r.args[1] for r in caplog.records if "taken from the checkpoint" in r.getMessage()}
+    assert taken == finished  # only the unfinished tables were written again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]  # checkpoint removed
+    manifest = validate_dataset(dest)
+    again = source.export_parquet(tmp_path / "plain.parquet", progress=False)
+    assert {n: t.rows for n, t in manifest.tables.items()} == {
+        n: t.rows for n, t in read_manifest(again).tables.items()
+    }
+    with pytest.raises(InvalidArgumentError, match="workers=0"):
+        source.export_parquet(tmp_path / "x", workers=0)
+    source.close()
