@@ -5,8 +5,11 @@ A database is named by a host and a database name, as in aisynphys: ``('sqlite:/
 ``('postgresql://user@host:5432', 'synphys')``; a Parquet dataset of a release (see
 :mod:`synphys_ibis.export.parquet`) is ``('parquet:///', '/path/or/url')`` on DuckDB or
 ``('spark:///', '/path/or/url')`` on Spark, read-only. Connections are opened on first use and
-re-opened in a forked child process. The read-only connection really cannot write (a read-only
-ATTACH on DuckDB, a read-only session on PostgreSQL); maintenance (creating the published
+re-opened in a forked child process. The read-only connection of a DuckDB engine cannot write
+(external access off, configuration locked, writing statements refused: see
+:mod:`synphys_ibis.engines.duckdb_readonly`); on PostgreSQL the session is read-only, which only a
+role without write privileges enforces (:mod:`synphys_ibis.maintenance.roles`);
+maintenance (creating the published
 schema, copying, cloning, baking, vacuuming) needs a read-write host.
 
 Examples
@@ -118,6 +121,9 @@ class Database:
         The published schema version of the database: what :meth:`create_tables` creates and
         what copies read. Default: the version its metadata row records, else the newest
         (:data:`~synphys_ibis.schema.SCHEMA_VERSION`).
+    progress
+        Show progress bars (building the native copy of a SQLite file; see
+        :mod:`synphys_ibis.progress`; ``SYNPHYS_IBIS_PROGRESS=0`` hides every bar).
     """
 
     _instances: ClassVar[weakref.WeakSet[Database]] = weakref.WeakSet()
@@ -132,6 +138,7 @@ class Database:
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         schema_version: str | int | None = None,
+        progress: bool = True,
     ) -> None:
         self._engine = engine_for_host(ro_host)
         self.backend = self._engine.name
@@ -152,6 +159,7 @@ class Database:
         self.ro_address = db_address(ro_host, self.db_name)
         self.rw_address = None if rw_host is None else db_address(rw_host, self.db_name)
         self._native_cache = native_cache
+        self._progress = progress
         self._cache_dir = None if cache_dir is None else Path(cache_dir)
         self._engine_options = _engine_options(self._engine, engine_options)
         self._manifest: DatasetManifest | None = None
@@ -180,6 +188,11 @@ class Database:
     def native_cache(self) -> bool | None:
         """Whether SQLite files are queried through a native DuckDB copy (None: the default)."""
         return self._native_cache
+
+    @property
+    def progress(self) -> bool:
+        """Whether long operations of this database (the native copy) show progress bars."""
+        return self._progress
 
     @property
     def engine_options(self) -> Mapping[str, Any]:
@@ -590,6 +603,7 @@ class Database:
             "rw_host": self.rw_host,
             "db_name": self.db_name,
             "native_cache": self._native_cache,
+            "progress": self._progress,
             "cache_dir": self._cache_dir,
             # a SparkSession belongs to its process: a copy elsewhere uses that process's own
             "engine_options": {k: v for k, v in self._engine_options.items() if k != "session"},
@@ -601,6 +615,7 @@ class Database:
             state["rw_host"],
             state["db_name"],
             native_cache=state["native_cache"],
+            progress=state.get("progress", True),
             cache_dir=state["cache_dir"],
             engine_options=state.get("engine_options"),
         )

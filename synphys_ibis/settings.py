@@ -9,6 +9,7 @@ variable                            effect
                                     one-time native DuckDB copy of its query tables (default ``1``)
 ``SYNPHYS_IBIS_OFFLINE``            ``1`` never touches the network
 ``SYNPHYS_IBIS_MANIFEST``           path or URL of a release manifest replacing the bundled one
+``SYNPHYS_IBIS_PROGRESS``           ``0`` hides every progress bar (see :mod:`synphys_ibis.progress`)
 ``SYNPHYS_IBIS_QUICK_CHECK_MAX_GB`` files up to this size (GB, default 50) are structure-checked
                                     whole before they are kept; larger ones only in the tables queries
                                     read (``inf``: always whole)

@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, cast
 
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
@@ -19,7 +19,7 @@ from ibis.expr.types import Table as IbisTable
 from synphys_ibis.catalog import Catalog
 from synphys_ibis.database import Database
 from synphys_ibis.engines.dataset import is_dataset
-from synphys_ibis.engines.registry import split_address
+from synphys_ibis.engines.registry import describe_engine, display_address, split_address
 from synphys_ibis.errors import (
     InvalidArgumentError,
     NotAReleaseError,
@@ -28,18 +28,41 @@ from synphys_ibis.errors import (
 )
 from synphys_ibis.query.arguments import matrix_pair_query_args, validate_pair_query
 from synphys_ibis.query.cell_class import CellClass, classify
+from synphys_ibis.query.connectivity import (
+    DistanceColumn,
+    build_fit_input,
+    gap_junction_electrodes,
+    validate_alpha,
+    validate_distance_column,
+    validate_sigma,
+)
 from synphys_ibis.query.matrix import (
     build_connectivity_matrix,
     build_matrix_pair_query,
     public_column_names,
 )
-from synphys_ibis.query.pairs import FilterExpr, PairQuery, build_pair_query
+from synphys_ibis.query.pairs import (
+    FilterExpr,
+    PairQuery,
+    PreloadGroup,
+    Species,
+    SynapseType,
+    build_pair_query,
+)
 from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, available_schema_versions
 from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
 from synphys_ibis.schema.rules import ClassColumn
 from synphys_ibis.schema.versions import check_stored_tables
 
-__all__ = ["SynphysDatabase"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from synphys_ibis.connectivity import ModelName
+
+__all__ = ["DbSize", "SynphysDatabase"]
+
+#: Sizes of the published releases.
+DbSize: TypeAlias = Literal["small", "medium", "full"]
 
 logger = logging.getLogger("synphys_ibis")
 
@@ -98,11 +121,13 @@ class SynphysDatabase(Database):
         cache_dir: str | os.PathLike[str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         schema_version: str | int | None = None,
+        progress: bool = True,
     ) -> None:
         super().__init__(
             ro_host,
             rw_host,
             db_name,
+            progress=progress,
             native_cache=native_cache,
             cache_dir=cache_dir,
             engine_options=engine_options,
@@ -136,11 +161,49 @@ class SynphysDatabase(Database):
         *,
         native_cache: bool | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
     ) -> SynphysDatabase:
         """Open a SQLite release file (read-only unless ``readonly=False``).
 
         The file is attached to DuckDB read-only; by default the tables queries read are copied
         once into a native DuckDB file in the cache, which answers queries several times faster.
+
+        Parameters
+        ----------
+        path
+            The release file (``synphys_r2.1_small.sqlite`` or any file in its format).
+        readonly
+            False also opens a read-write connection (``db.rw``) for maintenance.
+        native_cache
+            Query a native DuckDB copy of the query tables (default: True, or
+            ``$SYNPHYS_IBIS_NATIVE_CACHE``); False queries the attached file itself.
+        cache_dir
+            Where the native copy and DuckDB's extensions live (default:
+            ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache).
+        progress
+            Show the "indexing ..." bar while the native copy is built (first open only).
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release; close it with ``close()`` or use it in a ``with`` block.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` is not a file (nothing is created).
+        NotAReleaseError, UnsupportedSchemaError, SchemaMismatchError
+            As for the constructor.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> tmp = tempfile.mkdtemp()
+        >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=4)
+        >>> with SynphysDatabase.load_sqlite(path, cache_dir=tmp, progress=False) as db:
+        ...     db.schema_version, db.engine_description
+        ('22', 'DuckDB (native copy of the SQLite file)')
         """
         path = Path(path)
         if not path.is_file():
@@ -152,6 +215,7 @@ class SynphysDatabase(Database):
             str(path.resolve()),
             native_cache=native_cache,
             cache_dir=cache_dir,
+            progress=progress,
         )
 
     @classmethod
@@ -187,6 +251,11 @@ class SynphysDatabase(Database):
             For a remote ``target``: a local directory where the blocks read are kept, so that
             later processes read them from disk (fsspec's ``blockcache``). Without it, the
             footers and the blocks read are kept in memory while the database is open.
+
+        Returns
+        -------
+        SynphysDatabase
+            The dataset, queried on DuckDB where it lies.
 
         Raises
         ------
@@ -251,6 +320,11 @@ class SynphysDatabase(Database):
         check_schema
             As for the constructor.
 
+        Returns
+        -------
+        SynphysDatabase
+            The dataset, queried on Spark.
+
         Raises
         ------
         ImportError
@@ -296,7 +370,7 @@ class SynphysDatabase(Database):
         if Path(text).exists():
             return cls.load_sqlite(text, **kwargs)
         if text in ("small", "medium", "full"):
-            return cls.load_current(text, **kwargs)
+            return cls.load_current(cast(DbSize, text), **kwargs)
         if os.sep in text or (
             text.endswith((".sqlite", ".duckdb", ".db")) and not text.startswith("synphys_r")
         ):
@@ -338,14 +412,59 @@ class SynphysDatabase(Database):
 
     @classmethod
     def load_current(
-        cls, db_size: str, *, manifest: Any = None, progressbar: bool = True, **kwargs: Any
+        cls,
+        db_size: DbSize,
+        *,
+        manifest: Any = None,
+        progressbar: bool = True,
+        **kwargs: Any,
     ) -> SynphysDatabase:
         """Download (once) and open the newest supported release of size ``db_size``.
 
-        The file is cached under ``<cache_dir>/releases/`` (``cache_dir`` keyword, else
-        ``$SYNPHYS_IBIS_CACHE_DIR``, else the platform cache) and verified; later calls open the
-        cached copy without network access. Other keywords go to :meth:`load_sqlite`.
-        See :func:`synphys_ibis.releases.fetch` for the errors raised.
+        The file is cached under ``<cache_dir>/releases/`` and verified; later calls open the
+        cached copy without network access.
+
+        Parameters
+        ----------
+        db_size
+            ``'small'``, ``'medium'`` or ``'full'``.
+        manifest
+            The list of published releases (see :func:`synphys_ibis.releases.load_manifest`;
+            default: ``$SYNPHYS_IBIS_MANIFEST``, else the bundled list).
+        progressbar
+            Show progress bars: the download's and the native copy's (unless ``progress=`` is
+            given too). ``SYNPHYS_IBIS_PROGRESS=0`` hides every bar.
+        **kwargs
+            Keywords of :meth:`load_sqlite` (``cache_dir``, ``native_cache``, ``progress``, ...).
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release.
+
+        Raises
+        ------
+        UnknownReleaseError
+            For a size other than small, medium, full.
+        DownloadError, VerificationError
+            If the download fails or the file does not pass its checks (see
+            :func:`synphys_ibis.releases.fetch`).
+
+        Examples
+        --------
+        A manifest naming a local mirror (a folder) stands in for the published list here:
+
+        >>> import pathlib, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> mirror, cache = pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp()
+        >>> _ = synthetic.write_release(mirror / "synphys_r9.0_small.sqlite", n_experiments=2)
+        >>> manifest = {"default_url_path": mirror.as_uri(),
+        ...             "databases": [{"file": "synphys_r9.0_small.sqlite", "schema_version": "22"}]}
+        >>> with SynphysDatabase.load_current(
+        ...     "small", manifest=manifest, cache_dir=cache, progressbar=False
+        ... ) as db:
+        ...     db.version_name
+        'synphys_r9.0_small.sqlite'
         """
         from synphys_ibis import releases
 
@@ -355,6 +474,7 @@ class SynphysDatabase(Database):
             cache_dir=kwargs.get("cache_dir"),
             progressbar=progressbar,
         )
+        kwargs.setdefault("progress", progressbar)
         return cls.load_sqlite(path, **kwargs)
 
     @classmethod
@@ -363,13 +483,47 @@ class SynphysDatabase(Database):
     ) -> SynphysDatabase:
         """Download (once) and open the published release ``db_file`` (aliases accepted).
 
-        As :meth:`load_current`, for a named file.
+        Parameters
+        ----------
+        db_file
+            A release file name such as ``'synphys_r2.0_small.sqlite'``, or one of its aliases
+            (see :meth:`list_versions`).
+        manifest, progressbar, **kwargs
+            As for :meth:`load_current`: ``progressbar=False`` silences the download's bar and
+            the native copy's "indexing ..." bar.
+
+        Returns
+        -------
+        SynphysDatabase
+            The open release.
+
+        Raises
+        ------
+        UnknownReleaseError
+            For a name the manifest does not list (with a did-you-mean).
+        DownloadError, VerificationError
+            As for :meth:`load_current`.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> mirror, cache = pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp()
+        >>> _ = synthetic.write_release(mirror / "synphys_r9.0_small.sqlite", n_experiments=2)
+        >>> manifest = {"default_url_path": mirror.as_uri(),
+        ...             "databases": [{"file": "synphys_r9.0_small.sqlite", "schema_version": "22"}]}
+        >>> with SynphysDatabase.load_version(
+        ...     "synphys_r9.0_small.sqlite", manifest=manifest, cache_dir=cache, progressbar=False
+        ... ) as db:
+        ...     db.schema_version
+        '22'
         """
         from synphys_ibis import releases
 
         path = releases.fetch(
             db_file, manifest=manifest, cache_dir=kwargs.get("cache_dir"), progressbar=progressbar
         )
+        kwargs.setdefault("progress", progressbar)
         return cls.load_sqlite(path, **kwargs)
 
     def initialize_database(self) -> None:
@@ -450,11 +604,83 @@ class SynphysDatabase(Database):
         """The metadata row: ``db_version``, ``creation_date`` and ``origin``."""
         return None if self._metadata is None else dict(self._metadata)
 
+    @property
+    def engine_description(self) -> str:
+        """What really runs the queries, e.g. ``'DuckDB (native copy of the SQLite file)'``."""
+        return describe_engine(self)
+
+    def summary(self) -> dict[str, Any]:
+        """What the reprs show: release, where it lives, engine, schema and row counts.
+
+        The counts (experiments, cells, pairs: three ``COUNT(*)``) run on the first call only.
+
+        Returns
+        -------
+        dict
+            ``release``, ``location``, ``engine``, ``schema_version`` and ``counts`` (a dict
+            ``{"experiments": n, "cells": n, "pairs": n}``, empty if they could not be read).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=3)
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     info = db.summary()
+        >>> info["engine"], info["schema_version"], sorted(info["counts"])
+        ('DuckDB (SQLite file attached read-only)', '22', ['cells', 'experiments', 'pairs'])
+        """
+        return {
+            "release": self.version_name,
+            "location": display_address(self),
+            "engine": self.engine_description,
+            "schema_version": self.schema_version,
+            "counts": self._counts(),
+        }
+
+    def _counts(self) -> dict[str, int]:
+        cached: dict[str, int] | None = getattr(self, "_summary_counts", None)
+        if cached is None:
+            try:
+                cached = {
+                    label: int(self.table(table).count().to_pyarrow().as_py())
+                    for label, table in (
+                        ("experiments", "experiment"),
+                        ("cells", "cell"),
+                        ("pairs", "pair"),
+                    )
+                }
+            except Exception:  # a repr never raises (a closed or unreachable database)
+                logger.debug("counting rows for the repr failed", exc_info=True)
+                return {}
+            self._summary_counts = cached
+        return cached
+
     def __repr__(self) -> str:
+        info = self.summary()
+        counts = ", ".join(f"{n:,} {label}" for label, n in info["counts"].items())
         return (
-            f"<SynphysDatabase {self.version_name!r} schema {self.schema_version} "
-            f"on {self.backend}>"
+            f"<SynphysDatabase {info['release']!r} schema {info['schema_version']} on "
+            f"{info['engine']} at {info['location']}" + (f": {counts}>" if counts else ">")
         )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        info = self.summary()
+        rows = [
+            ("release", info["release"]),
+            ("location", info["location"]),
+            ("engine", info["engine"]),
+            ("schema version", info["schema_version"]),
+            *((label, f"{n:,}") for label, n in info["counts"].items()),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table><caption><b>SynphysDatabase</b></caption>{body}</table>"
 
     def list_project_names(self) -> list[str | None]:
         """The distinct project names of the experiments (None included when present)."""
@@ -476,17 +702,17 @@ class SynphysDatabase(Database):
         pre_class: CellClass | None = None,
         post_class: CellClass | None = None,
         synapse: bool | None = None,
-        synapse_type: str | None = None,
+        synapse_type: SynapseType | None = None,
         synapse_probed: bool | None = None,
         electrical: bool | None = None,
         experiment_type: str | None = None,
         project_name: str | Sequence[str] | None = None,
         acsf: str | Sequence[str] | None = None,
         age: tuple[float | None, float | None] | None = None,
-        species: str | None = None,
+        species: Species | None = None,
         distance: tuple[float | None, float | None] | None = None,
         internal: str | Sequence[str] | None = None,
-        preload: Sequence[str] = (),
+        preload: Sequence[PreloadGroup] = (),
         session: BaseBackend | None = None,
         filter_exprs: Sequence[FilterExpr] | None = None,
     ) -> IbisTable:
@@ -544,6 +770,30 @@ class SynphysDatabase(Database):
             For any argument outside its allowed values; the message lists them.
         ColumnNotFoundError
             For a filter naming an unknown column.
+        TableNotFoundError
+            For a database without a table the query needs (a partial copy of a release):
+            the message names the table, the argument that needs it (``preload='synapse'
+            needs table dynamics``) and the schema version. Queries never drop the columns
+            of a missing table silently.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> from ibis import _
+        >>> sst = CellClass(cre_type="sst", name="Sst")
+        >>> pairs = db.pair_query(
+        ...     pre_class=sst, species="mouse", synapse=True, preload=["synapse"],
+        ...     filter_exprs=[_.synapse_psp_amplitude < 0],
+        ... )
+        >>> "synapse_psp_amplitude" in pairs.columns  # lazy: nothing has run yet
+        True
+        >>> frame = pairs.select("id", "synapse_psp_amplitude").to_pandas()  # one SQL statement
+        >>> bool((frame.synapse_psp_amplitude < 0).all())
+        True
+        >>> db.close()
         """
         query = validate_pair_query(
             pre_class=pre_class,
@@ -571,6 +821,7 @@ class SynphysDatabase(Database):
 
     @staticmethod
     def _build_pair_query(query: PairQuery, catalog: Catalog) -> IbisTable:
+        catalog.require_tables(query.table_needs())
         return build_pair_query(
             query,
             pair_view=catalog.pair_view,
@@ -607,6 +858,36 @@ class SynphysDatabase(Database):
             ``'alias.column'`` (``'synapse.psp_amplitude'``).
         pair_query_args
             Arguments of :meth:`pair_query` applied to every pair (no classes, no session).
+
+        Returns
+        -------
+        ibis.Table
+            ``pre_class``, ``post_class``, the pair columns and the requested ``columns``; one
+            row per (class pair, pair) membership.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For classes that are not ``{name: CellClass}`` dicts, or bad ``pair_query_args``.
+        ColumnNotFoundError
+            For an unknown column.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> classes = tutorial_classes()
+        >>> members = db.matrix_pair_query(
+        ...     classes, classes, columns=["synapse_latency"],
+        ...     pair_query_args={"synapse": True, "species": "mouse"},
+        ... )
+        >>> latency = members.group_by("pre_class", "post_class").agg(
+        ...     n=members.count(), median_latency=members.synapse_latency.median())
+        >>> set(latency.to_pandas().pre_class) <= set(classes)
+        True
+        >>> db.close()
         """
         query = self._validated_args(pair_query_args)
         pre = classify(pre_classes, argument="pre_classes")
@@ -637,6 +918,12 @@ class SynphysDatabase(Database):
         query: PairQuery,
     ) -> IbisTable:
         catalog = self.catalog
+        rules = query.rules
+        catalog.require_tables(
+            (f"{argument}[{name!r}]", cls.tables(rules))
+            for argument, classes in (("pre_classes", pre), ("post_classes", post))
+            for name, cls in classes.items()
+        )
         return build_matrix_pair_query(
             pre,
             post,
@@ -652,43 +939,222 @@ class SynphysDatabase(Database):
         pre_classes: Mapping[str, CellClass],
         post_classes: Mapping[str, CellClass],
         *,
+        sigma: float | None = None,
+        distance_column: DistanceColumn = "distance",
+        alpha: float = 0.05,
+        gap_junctions: bool = False,
         class_column: ClassColumn = "cell_class_nonsynaptic",
         **pair_query_args: Any,
     ) -> IbisTable:
         """Connection probability for every class pair, as ONE lazy table.
 
-        Per (pre_class, post_class): ``n_probed`` pairs (probed as in ``synapse_probed``, with
-        the presynaptic cell's ``class_column`` deciding its sign), ``n_connected`` probed pairs
-        with ``has_synapse``, ``connection_probability`` = n_connected / n_probed and its 95%
-        Clopper-Pearson interval ``ci_lower`` / ``ci_upper``. Every combination of the two dicts
-        appears, in dict order, with zero counts where no pair was probed.
+        Per (pre_class, post_class), as aisynphys' ``measure_connectivity``: ``n_probed`` pairs
+        (probed as in ``synapse_probed``, with the presynaptic cell's ``class_column`` deciding
+        its sign), ``n_connected`` probed pairs with ``has_synapse``, ``connection_probability``
+        = n_connected / n_probed and its Clopper-Pearson interval ``ci_lower`` / ``ci_upper`` at
+        level ``1 - alpha``. Every combination of the two dicts appears, in dict order, with zero
+        counts where no pair was probed; there the probability and its interval are NULL
+        (aisynphys gives NaN and the interval (0, 1)).
+
+        With ``sigma`` (metres), the distance-adjusted probability of a Gaussian profile of that
+        width, ``adjusted_connection_probability`` (``pmax``), ``adjusted_ci_lower`` and
+        ``adjusted_ci_upper``: over the probed pairs with a finite ``distance_column``,
+        ``mean_cp = mean(exp(-x**2 / (2 sigma**2)))``, ``pmax = (connected / probed) / mean_cp``
+        and the interval is the Clopper-Pearson interval divided by ``mean_cp`` (not clipped to
+        1). As in aisynphys, "connected" there means *has a synapse row* (``pair.synapse``),
+        not ``has_synapse``; pairs without a finite distance are left out of these figures.
+
+        With ``gap_junctions=True``: ``n_gaps_probed`` (pairs whose cells' electrodes both have a
+        recording of a ``TargetV`` stimulus, whatever their test spikes), ``n_gaps`` (of them
+        ``has_electrical``), ``gap_probability``, ``gap_ci_lower``, ``gap_ci_upper``, and with
+        ``sigma`` also ``adjusted_gap_probability``, ``adjusted_gap_ci_lower`` and
+        ``adjusted_gap_ci_upper``. Releases of size "small" hold no recordings, so no pair is
+        probed for gap junctions there.
 
         Parameters
         ----------
         pre_classes, post_classes
             ``{name: CellClass}``.
+        sigma
+            Width (metres) of the Gaussian connectivity profile of the adjusted figures, e.g.
+            ``100e-6``; None (default) leaves them out.
+        distance_column
+            The distance of the adjusted figures: ``'distance'`` (default), ``'lateral_distance'``
+            or ``'vertical_distance'`` (aisynphys' ``dist_measure``).
+        alpha
+            Every interval's level is ``1 - alpha`` (default 0.05: 95%), on every engine.
+        gap_junctions
+            Add the gap-junction columns.
         class_column
             ``'cell_class_nonsynaptic'`` (default, as aisynphys' connectivity analyses) or
             ``'cell_class'`` (as ``pair_query(synapse_probed=True)``). Schema version 15 has
             neither and uses ``cell.is_excitatory`` for both.
         **pair_query_args
             Filters of :meth:`pair_query` (``species='mouse'``, ``experiment_type=...``).
+
+        Returns
+        -------
+        ibis.Table
+            The *long* table: one row per (pre class, post class), ``len(pre) * len(post)``
+            rows. :func:`synphys_ibis.connectivity_grid` turns it into the square grid.
+
+        Raises
+        ------
+        InvalidArgumentError
+            For classes that are not ``{name: CellClass}`` dicts, a bad ``class_column`` or
+            filter, or ``sigma``, ``alpha`` or ``distance_column`` outside their allowed values
+            (the message names them).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "m.sqlite"),
+        ...                                n_experiments=40, size="medium")
+        >>> classes = {"ex": CellClass(cell_class="ex"), "in": CellClass(cell_class="in")}
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     cm = db.connectivity_matrix(classes, classes, sigma=100e-6, gap_junctions=True,
+        ...                                 alpha=0.32).to_pandas()
+        >>> cm.columns.tolist()[:7]
+        ['pre_class', 'post_class', 'n_probed', 'n_connected', 'connection_probability', 'ci_lower', 'ci_upper']
+        >>> bool((cm.adjusted_connection_probability >= cm.connection_probability * 0.9).all())
+        True
+        >>> int(cm.n_gaps_probed.sum()) > 0
+        True
+        >>> from synphys_ibis import tutorial_classes
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> from synphys_ibis import connectivity_grid
+        >>> classes = tutorial_classes()
+        >>> cm = db.connectivity_matrix(classes, classes, species="mouse")
+        >>> frame = cm.to_pandas()
+        >>> len(frame), list(frame.columns[:4])
+        (16, ['pre_class', 'post_class', 'n_probed', 'n_connected'])
+        >>> connectivity_grid(frame).shape
+        (4, 4)
+        >>> db.close()
         """
         column = f"pre_cell_{self.rules.sign_column(class_column)}"
+        sigma = validate_sigma(sigma)
+        alpha = validate_alpha(alpha)
+        distance = validate_distance_column(distance_column, self.rules)
+        if not isinstance(gap_junctions, bool):
+            raise InvalidArgumentError(
+                f"gap_junctions={format_value(gap_junctions)} is not allowed; pass True or False"
+            )
         query = self._validated_args(pair_query_args)
         pre = classify(pre_classes, argument="pre_classes")
         post = classify(post_classes, argument="post_classes")
-        key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))
-        return self.catalog.memoized(
+        columns = [column]
+        if sigma is not None:
+            columns += [distance, "synapse_id"]
+        if gap_junctions:
+            columns += ["pre_cell_electrode_id", "post_cell_electrode_id"]
+        options = (sigma, distance if sigma is not None else None, alpha, gap_junctions)
+        key = ("connectivity_matrix", *self._matrix_key(pre, post, columns, query), options)
+        catalog = self.catalog
+        return catalog.memoized(
             key,
             lambda: build_connectivity_matrix(
-                self._matrix_expr(pre, post, [column], query),
+                self._matrix_expr(pre, post, columns, query),
                 list(pre),
                 list(post),
                 class_column=column,
                 interval_functions=self.engine.capabilities.interval_functions,
+                alpha=alpha,
+                sigma=sigma,
+                distance_column=distance,
+                gap_junction_electrodes=(
+                    gap_junction_electrodes(catalog.table, self.rules) if gap_junctions else None
+                ),
             ),
         )
+
+    def connectivity_fit(
+        self,
+        pre_classes: Mapping[str, CellClass],
+        post_classes: Mapping[str, CellClass],
+        *,
+        model: ModelName = "gaussian",
+        sigma: float | None = None,
+        distance_column: DistanceColumn = "distance",
+        class_column: ClassColumn = "cell_class_nonsynaptic",
+        **pair_query_args: Any,
+    ) -> pd.DataFrame:
+        """Maximum-likelihood connectivity-vs-distance fit of every class pair.
+
+        The probed pairs of each class pair (as in :meth:`connectivity_matrix`) with a finite
+        ``distance_column`` are counted per distance and outcome by the database in one
+        statement; the fits run here (:func:`synphys_ibis.connectivity.fit_profile`, which needs
+        SciPy: ``pip install "synphys_ibis[fit]"``). "Connected" is "has a synapse row", as in
+        aisynphys' ``measure_connectivity(fit_model=...)``. See
+        :func:`~synphys_ibis.connectivity.fit_profile` for the models, bounds, the optimiser and
+        the digits to which the results equal aisynphys' ``GaussianModel.fit``.
+
+        Parameters
+        ----------
+        pre_classes, post_classes
+            ``{name: CellClass}``.
+        model
+            ``'gaussian'``: ``pmax * exp(-x**2 / (2 size**2))`` (aisynphys' ``GaussianModel``);
+            ``'erf'``: ``pmax * erfc((x - midpoint) / (sqrt(2) size)) / 2``.
+        sigma
+            None (default): ``size`` is fitted; a number of metres fixes it (aisynphys'
+            ``fixed_size``).
+        distance_column, class_column, **pair_query_args
+            As for :meth:`connectivity_matrix`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per class pair, in dict order: ``pre_class``, ``post_class``, ``n_probed``
+            and ``n_connected`` (the pairs fitted), ``pmax``, ``size`` (metres; ``sigma`` when
+            fixed), ``midpoint`` (metres, ``'erf'`` only), ``nll`` (the negative log-likelihood
+            at the optimum) and ``success`` (whether the optimiser converged). Class pairs with
+            no pair to fit have NULL (NA) parameters (aisynphys returns its first start point).
+
+        Raises
+        ------
+        ImportError
+            If SciPy is not installed (the message names the extra to install).
+        InvalidArgumentError
+            For a ``model``, ``sigma`` or ``distance_column`` outside their allowed values.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "f.sqlite"),
+        ...                                n_experiments=40)
+        >>> classes = {"ex": CellClass(cell_class="ex"), "in": CellClass(cell_class="in")}
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     fits = db.connectivity_fit(classes, classes, sigma=100e-6)
+        >>> fits[["pre_class", "post_class"]].values.tolist()
+        [['ex', 'ex'], ['ex', 'in'], ['in', 'ex'], ['in', 'in']]
+        >>> bool(fits.success.all()), bool((fits["size"] == 100e-6).all())
+        (True, True)
+        """
+        from synphys_ibis.connectivity import fit_class_pairs, validate_model
+
+        model = validate_model(model)
+        sigma = validate_sigma(sigma)
+        column = f"pre_cell_{self.rules.sign_column(class_column)}"
+        distance = validate_distance_column(distance_column, self.rules)
+        query = self._validated_args(pair_query_args)
+        pre = classify(pre_classes, argument="pre_classes")
+        post = classify(post_classes, argument="post_classes")
+        columns = [column, distance, "synapse_id"]
+        key = ("connectivity_fit", *self._matrix_key(pre, post, columns, query), distance)
+        expr = self.catalog.memoized(
+            key,
+            lambda: build_fit_input(
+                self._matrix_expr(pre, post, columns, query),
+                class_column=column,
+                distance_column=distance,
+            ),
+        )
+        rows = expr.to_pyarrow()
+        return fit_class_pairs(rows, list(pre), list(post), model=model, sigma=sigma)
 
 
 def _dataset_name(target: str | os.PathLike[str]) -> str:

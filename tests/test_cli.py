@@ -485,3 +485,191 @@ def test_the_installed_command_reports_errors_without_traceback(tmp_path: Path) 
     assert result.stderr.strip().splitlines() == [
         f"synphys-ibis: error: no such release file: {tmp_path / 'nope.sqlite'}"
     ]
+
+
+# -- issue 13: the command line as a newcomer meets it -------------------------------------------
+HEAVY_MODULES = ("ibis", "duckdb", "pandas", "pyarrow")
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["query", "--help"], ["cache", "--help"], ["query", "--bogus"]]
+)
+def test_help_and_usage_errors_import_no_heavy_module(argv: list[str]) -> None:
+    """``--help`` and argument errors return before Ibis, DuckDB, pandas or pyarrow load."""
+    probe = (
+        "import sys\n"
+        "from synphys_ibis.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_import_synphys_ibis_loads_nothing_heavy() -> None:
+    probe = (
+        f"import sys, synphys_ibis\nprint(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_readme_query_example_works_columns_imply_their_preload_group(
+    capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase
+) -> None:
+    """The README's example: ``post_cell_cre_type`` is in the cell group, which --columns adds."""
+    code, out, err = run(
+        capsys,
+        "query",
+        "--db",
+        cli_release,
+        "--pre",
+        "cre_type=sst",
+        "--synapse",
+        "--preload",
+        "synapse",
+        "--columns",
+        "id,post_cell_cre_type,synapse_psp_amplitude,synapse_latency",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    expected = reference.pair_query(pre_class=CellClass(cre_type="sst"), synapse=True)
+    assert rows and len(rows) == expected.count().to_pyarrow().as_py()
+    assert set(rows[0]) == {"id", "post_cell_cre_type", "synapse_psp_amplitude", "synapse_latency"}
+    # --columns alone, without any --preload
+    code, out, err = run(
+        capsys, "query", "--db", cli_release, "--synapse", "--columns", "synapse_psp_amplitude"
+    )
+    assert code == 0, err
+    assert out.splitlines()[0].strip() == "synapse_psp_amplitude"
+
+
+def test_an_unknown_column_says_what_is_close(
+    capsys: pytest.CaptureFixture[str], cli_release: Path
+) -> None:
+    code, _, err = run(capsys, "query", "--db", cli_release, "--columns", "post_cell_cre_typ")
+    assert code == 1
+    assert "post_cell_cre_typ" in err and "post_cell_cre_type" in err
+
+
+def test_export_twice_names_the_flag(
+    capsys: pytest.CaptureFixture[str], cli_release: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "sst.csv"
+    argv = ("export", "--db", cli_release, "--pre", "cre_type=sst", "--output", target)
+    assert run(capsys, *argv, "--no-progress")[0] == 0
+    code, out, err = run(capsys, *argv, "--no-progress")
+    assert code == 1 and out == ""
+    assert "pass --overwrite" in err and "overwrite=True" not in err
+    assert run(capsys, *argv, "--no-progress", "--overwrite")[0] == 0
+
+
+def test_library_messages_name_cli_flags(
+    capsys: pytest.CaptureFixture[str], cli_release: Path, tmp_path: Path
+) -> None:
+    """The library's own 'pass overwrite=True' reaches the user as 'pass --overwrite'."""
+    dest = tmp_path / "copy.sqlite"
+    assert run(capsys, "bake", cli_release, dest, "--no-progress", "--no-vacuum")[0] == 0
+    code, _, err = run(capsys, "bake", cli_release, dest, "--no-progress")
+    assert code == 1
+    assert "--overwrite" in err and "overwrite=True" not in err
+
+
+def test_matrix_png_without_matplotlib_fails_first_naming_the_extra(
+    capsys: pytest.CaptureFixture[str],
+    cli_release: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    code, out, err = run(
+        capsys, "matrix", "--db", cli_release, "--classes", "tutorial", "--png", tmp_path / "m.png"
+    )
+    assert code == 1 and out == ""
+    assert "pip install 'synphys_ibis[plot]'" in err
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_cache_lists_every_kind_and_clean_needs_yes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    (cache / "demo").mkdir(parents=True)
+    synthetic.write_release(cache / "demo" / "synphys_demo_3.sqlite", n_experiments=3)
+    SynphysDatabase.load_sqlite(
+        cache / "demo" / "synphys_demo_3.sqlite", cache_dir=cache, progress=False
+    ).close()
+    (cache / "releases").mkdir()
+    (cache / "releases" / "synphys_r2.1_small.sqlite.part").write_bytes(b"x" * 10)
+    dataset = cache / "datasets" / "r.parquet"
+    dataset.mkdir(parents=True)
+    (dataset / "synphys_dataset.json").write_text("{}")
+    user_file = tmp_path / "mine.sqlite"
+    user_file.write_bytes(b"keep me")
+    (cache / "demo" / "link.sqlite").symlink_to(user_file)
+
+    code, out, _ = run(capsys, "cache", "--cache-dir", cache)
+    assert code == 0
+    kinds = {line.split()[0] for line in out.splitlines()[2:-1]}
+    assert {"demo", "native", "partial", "dataset", "extensions"} <= kinds
+    assert "synphys_demo_3.sqlite" in out and "MiB" in out
+
+    code, out, _ = run(capsys, "cache", "clean", "--cache-dir", cache)
+    assert code == 0 and "pass --yes" in out
+    assert (cache / "demo" / "synphys_demo_3.sqlite").exists()  # nothing removed without --yes
+
+    code, out, _ = run(capsys, "cache", "clean", "--yes", "--cache-dir", cache)
+    assert code == 0
+    assert not (cache / "demo" / "synphys_demo_3.sqlite").exists()
+    assert not list((cache / "native").glob("*.duckdb"))
+    assert not (cache / "releases" / "synphys_r2.1_small.sqlite.part").exists()
+    assert dataset.exists()  # not derived: kept without --all
+    assert user_file.read_bytes() == b"keep me"  # a link into the cache never takes its target
+
+    assert run(capsys, "cache", "clean", "--all", "--yes", "--cache-dir", cache)[0] == 0
+    assert not dataset.exists() and user_file.read_bytes() == b"keep me"
+
+
+def test_demo_notes_the_native_copy_only_on_a_cold_run_and_its_examples_return_rows(
+    tmp_path: Path,
+) -> None:
+    from synphys_ibis.demo import run_demo
+
+    def demo() -> list[str]:
+        lines: list[str] = []
+        run_demo(n_experiments=60, cache=tmp_path, echo=lines.append, progress=False)
+        return lines
+
+    cold, warm = demo(), demo()
+    note = "built the native DuckDB copy"
+    assert any(note in line for line in cold)
+    assert not any(note in line for line in warm)
+    examples = [line for line in warm if " rows x " in line]
+    assert len(examples) == 3
+    assert all(not line.split(": ", 1)[1].startswith("0 rows") for line in examples)
+
+
+def test_demo_help_names_the_environment_and_the_default_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from synphys_ibis.cli.demo import DEFAULT_EXPERIMENTS
+
+    assert synthetic.PUBLISHED_SMALL_EXPERIMENTS == DEFAULT_EXPERIMENTS
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "$SYNPHYS_IBIS_CACHE_DIR" in out and "$SYNPHYS_IBIS_DEMO_EXPERIMENTS" in out
+
+
+def test_every_option_has_help() -> None:
+    for name, parser in subcommands().items():
+        for action in parser._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"{name} {action.option_strings[0]} has no help"

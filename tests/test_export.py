@@ -362,3 +362,38 @@ def test_read_provenance_errors(tmp_path: Path) -> None:
 def test_module_examples() -> None:
     result = doctest.testmod(writers, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_rows_per_file_holds_exactly(xdb: SynphysDatabase, tmp_path: Path) -> None:
+    """Parts hold exactly ``rows_per_file`` rows (the last the rest), whatever the batches."""
+    query = export.record(xdb, "pair_query", species="mouse")
+    total = query.table.count().to_pyarrow().as_py()
+    for batch_size, rows_per_file in ((65_536, 200), (70, 200), (500, 200), (3, 7)):
+        out = tmp_path / f"d_{batch_size}_{rows_per_file}"
+        export.to_parquet(
+            query,
+            out,
+            dataset=True,
+            batch_size=batch_size,
+            rows_per_file=rows_per_file,
+            progress=False,
+        )
+        sizes = [pq.read_metadata(p).num_rows for p in sorted(out.glob("*.parquet"))]
+        full, rest = divmod(total, rows_per_file)
+        assert sizes == [rows_per_file] * full + ([rest] if rest else [])
+
+
+def test_to_pandas_keeps_the_nullable_dtypes_of_ibis(xdb: SynphysDatabase) -> None:
+    """``export.to_pandas`` and ``q.to_pandas()`` agree on every column they do not decode."""
+    query = xdb.pair_query(synapse=True, preload=["synapse", "cell"]).order_by("id")
+    ours, ibis_frame = export.to_pandas(query), query.to_pandas()
+    schema = query.schema()
+    # decoded: arrays (binary) and JSON text (strings); every other column must match exactly
+    decoded = {c for c in ours.columns if schema[c].is_binary() or schema[c].is_string()}
+    kept = [c for c in ours.columns if c not in decoded]
+    assert (ours[kept].dtypes == ibis_frame[kept].dtypes).all()
+    assert str(ours.has_synapse.dtype) == "boolean"
+    assert "Int64" in set(ours.dtypes.astype(str))  # nullable integers stay integers
+    assert not any(
+        str(ours[c].dtype) == "float64" and str(ibis_frame[c].dtype) == "Int64" for c in kept
+    )

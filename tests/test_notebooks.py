@@ -84,3 +84,20 @@ def test_notebook_runs_top_to_bottom(path: Path, notebook_env: str, tmp_path: Pa
     shown = [o for o in outputs if o.output_type in ("execute_result", "display_data")]
     assert shown, f"{path.name} showed nothing"
     assert any("image/png" in o.get("data", {}) for o in shown), f"{path.name} drew no figure"
+    if path.stem == "00_tutorial":
+        _check_tutorial_results(book)
+
+
+def _check_tutorial_results(book: nbformat.NotebookNode) -> None:
+    """The tutorial opens in interactive mode, shows rows early and never shows an empty result."""
+    code = [c for c in book.cells if c.cell_type == "code"]
+    assert "ibis.options.interactive = True" in code[0].source
+    texts = [
+        o.get("data", {}).get("text/plain", "") or o.get("text", "")
+        for c in code
+        for o in c.outputs
+    ]
+    assert not [t for t in texts if "Empty DataFrame" in t or t.strip() in ("0", "(0, 0)")]
+    first_rows = next(i for i, c in enumerate(code) if ".head(" in c.source)
+    assert first_rows <= 4, "the tutorial shows rows within its first cells"
+    assert any("CellClass(" in t and "cre_type=" in t for t in texts), "class criteria printed"

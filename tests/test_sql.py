@@ -48,6 +48,15 @@ KEY_QUERIES: dict[str, Callable[[SynphysDatabase], Table]] = {
     "connectivity_matrix": lambda db: db.connectivity_matrix(
         mouse_layer_classes(), mouse_layer_classes(), species="mouse"
     ),
+    # distance-adjusted and gap-junction columns, at a 90% level
+    "adjusted_connectivity_matrix": lambda db: db.connectivity_matrix(
+        mouse_layer_classes(),
+        mouse_layer_classes(),
+        sigma=100e-6,
+        gap_junctions=True,
+        alpha=0.1,
+        species="mouse",
+    ),
 }
 
 #: Engines whose connections are opened on the release itself (Parquet has its own SQL test).

@@ -71,9 +71,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(result or 0)
 
 
+#: Python arguments the library's messages name, and the options that set them on the CLI.
+_FLAGS = {
+    "overwrite=True": "--overwrite",
+    "progressbar=False": "--no-progress",
+    "progress=False": "--no-progress",
+    "skip_errors=True": "--skip-errors",
+}
+
+
 def _one_line(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    return " ".join(text.split())
+    """The error as one line, naming CLI options where the library names Python arguments."""
+    text = " ".join((str(err).strip() or type(err).__name__).split())
+    for argument, flag in _FLAGS.items():
+        text = text.replace(f"pass {argument}", f"pass {flag}").replace(argument, flag)
+    return text
 
 
 def run() -> None:

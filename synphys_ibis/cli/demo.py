@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from synphys_ibis.demo import DEMO_EXPERIMENTS, run_demo
+#: :data:`synphys_ibis.synthetic.PUBLISHED_SMALL_EXPERIMENTS`, repeated here so that ``--help``
+#: imports nothing heavy (a test keeps the two equal).
+DEFAULT_EXPERIMENTS = 2900
 
 
 def register(subparsers: Any) -> None:
@@ -21,16 +23,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--experiments",
         type=int,
-        default=DEMO_EXPERIMENTS,
-        help=f"size of the synthetic release in experiments (default {DEMO_EXPERIMENTS}, "
-        "about 92,000 pairs)",
+        default=None,
+        help="size of the synthetic release in experiments (default: "
+        f"$SYNPHYS_IBIS_DEMO_EXPERIMENTS, else {DEFAULT_EXPERIMENTS}, about 92,000 pairs)",
     )
     parser.add_argument(
-        "--cache-dir", default=None, help="cache directory (default: platform cache)"
+        "--cache-dir",
+        default=None,
+        help="cache directory (default: $SYNPHYS_IBIS_CACHE_DIR, else the platform cache)",
     )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    run_demo(n_experiments=args.experiments, cache=args.cache_dir)
+    from synphys_ibis.demo import run_demo
+
+    run_demo(n_experiments=args.experiments, cache=args.cache_dir, progress=not args.no_progress)
     return 0

@@ -22,7 +22,13 @@ __all__ = ["parse_database", "parse_skip_columns", "register"]
 def _copy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing destination")
     parser.add_argument("--tables", nargs="+", metavar="TABLE", help="copy only these tables")
-    parser.add_argument("--skip-tables", nargs="+", default=[], metavar="TABLE")
+    parser.add_argument(
+        "--skip-tables",
+        nargs="+",
+        default=[],
+        metavar="TABLE",
+        help="tables created but left empty in the copy, e.g. pulse_response recording",
+    )
     parser.add_argument(
         "--skip-columns",
         nargs="+",

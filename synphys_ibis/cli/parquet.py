@@ -29,7 +29,13 @@ def register(subparsers: Any) -> None:
     export.add_argument("source", help=f"the release to export: {TARGET_HELP}")
     export.add_argument("dest", help="the dataset directory to create")
     export.add_argument("--tables", nargs="+", metavar="TABLE", help="export only these tables")
-    export.add_argument("--skip-tables", nargs="+", default=[], metavar="TABLE")
+    export.add_argument(
+        "--skip-tables",
+        nargs="+",
+        default=[],
+        metavar="TABLE",
+        help="tables left out of the dataset, e.g. pulse_response recording",
+    )
     export.add_argument(
         "--row-group-rows", type=int, metavar="N", help="rows per row group (default: per table)"
     )

@@ -74,6 +74,32 @@ def _pair_query_args(args: argparse.Namespace, *, classes: bool) -> dict[str, An
     return {k: v for k, v in values.items() if v not in (None, [], ())}
 
 
+def _preload_columns(db: Any, values: dict[str, Any], columns: list[str] | None) -> dict[str, Any]:
+    """``values`` with the ``preload`` groups that hold the ``--columns`` added.
+
+    ``--columns post_cell_cre_type`` implies ``--preload cell``, so a column list alone says what
+    to show. A name no table has raises ``ColumnNotFoundError`` with a did-you-mean.
+    """
+    from synphys_ibis.query.pairs import preload_group_of
+
+    groups = list(values.get("preload", ()))
+    for name in columns or ():
+        group = preload_group_of(name, db.rules)
+        if group is not None and group not in groups:
+            groups.append(group)
+    return {**values, "preload": groups} if groups else values
+
+
+def require_matplotlib(option: str) -> None:
+    """Fail before any work when ``option`` needs matplotlib and it is missing."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as err:
+        raise ImportError(
+            f"{option} needs matplotlib; install it with: pip install 'synphys_ibis[plot]'"
+        ) from err
+
+
 # -- running -----------------------------------------------------------------------------------------
 def _engine_errors(handler: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
     """Report failures of the engine (DuckDB, PostgreSQL, Ibis) as :class:`QueryFailedError`."""
@@ -128,8 +154,9 @@ def _run_query(args: argparse.Namespace) -> int:
     if limit is None:
         limit = 20 if fmt == "table" else 0
     columns = parse_columns(args.columns)
+    values = _pair_query_args(args, classes=True)
     with open_database(args.db) as db:
-        table = _select(db.pair_query(**_pair_query_args(args, classes=True)), columns)
+        table = _select(db.pair_query(**_preload_columns(db, values, columns)), columns)
         if "id" in table.columns:  # printed rows come in pair order, run after run
             table = table.order_by("id")
         frame = table.to_pyarrow(limit=limit or None).to_pandas()
@@ -145,6 +172,9 @@ def _run_matrix(args: argparse.Namespace) -> int:
     from synphys_ibis.demo import connectivity_table
 
     fmt = check_format(args.format, ("table", "csv"))
+    if args.png:
+        require_matplotlib("--png")
+        parse_positive(args.dpi, "--dpi")
     pre = load_class_set(args.classes)
     post = (
         pre
@@ -190,8 +220,11 @@ def _run_export(args: argparse.Namespace) -> int:
     if fmt == "csv" and (args.dataset or args.decode_arrays):
         raise InvalidArgumentError("--dataset and --decode-arrays apply to Parquet exports only")
     columns = parse_columns(args.columns)
+    if Path(args.output).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.output} exists; pass --overwrite to replace it")
+    values = _pair_query_args(args, classes=True)
     with open_database(args.db) as db:
-        query = export.record(db, "pair_query", **_pair_query_args(args, classes=True))
+        query = export.record(db, "pair_query", **_preload_columns(db, values, columns))
         if columns is not None:
             query = query.derive(_select(query.table, columns), columns=columns)
         options = {
@@ -335,7 +368,10 @@ def register(subparsers: Any) -> None:
     _add_db(query)
     _add_filters(query, classes=True)
     query.add_argument(
-        "--columns", metavar="COLS", help="comma-separated columns to show (default: all)"
+        "--columns",
+        metavar="COLS",
+        help="comma-separated columns to show (default: all); a joined column such as "
+        "post_cell_cre_type adds the --preload group that holds it",
     )
     query.add_argument(
         "--limit",
@@ -409,7 +445,10 @@ def register(subparsers: Any) -> None:
         "--format", metavar="{parquet,csv}", help="default: csv for a .csv path, else parquet"
     )
     export.add_argument(
-        "--columns", metavar="COLS", help="comma-separated columns to export (default: all)"
+        "--columns",
+        metavar="COLS",
+        help="comma-separated columns to export (default: all); joined columns add their "
+        "--preload group",
     )
     export.add_argument(
         "--dataset", action="store_true", help="write a directory of Parquet part files"

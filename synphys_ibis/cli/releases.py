@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from synphys_ibis import releases
-
 _MANIFEST_HELP = (
     "release manifest (path or URL, upstream format) instead of $SYNPHYS_IBIS_MANIFEST or the "
     "bundled list"
@@ -48,17 +46,30 @@ def register(subparsers: Any) -> None:
 
     cache = subparsers.add_parser(
         "cache",
-        help="show the release cache: location, files, sizes; verify it",
+        help="show the cache: every file the library keeps, with sizes; verify or clean it",
         description=(
-            "info (default): the cache location and the release files in it with their sizes "
-            "and status. path: only the location. verify: re-hash every cached release and check "
-            "it against what was recorded at download and the manifest (exit code 1 if any fails)."
+            "info (default): the cache location and everything in it (releases, partial "
+            "downloads, manifests, demo releases, native DuckDB copies, DuckDB extensions, "
+            "Parquet datasets) with sizes and status. path: only the location. verify: re-hash "
+            "every cached release and check it against what was recorded at download and the "
+            "manifest (exit code 1 if any fails). clean: remove what is rebuilt offline on "
+            "demand (partial downloads, demo releases, native copies; --all: everything the "
+            "library wrote); it lists what it would remove and removes it only with --yes. "
+            "Nothing outside the cache directory is ever removed."
         ),
     )
-    cache.add_argument("action", nargs="?", choices=("info", "path", "verify"), default="info")
+    cache.add_argument(
+        "action", nargs="?", choices=("info", "path", "verify", "clean"), default="info"
+    )
     cache.add_argument(
         "--remove-bad", action="store_true", help="with verify: delete files that fail"
     )
+    cache.add_argument(
+        "--all",
+        action="store_true",
+        help="with clean: also downloaded releases, manifests, extensions and datasets",
+    )
+    cache.add_argument("--yes", action="store_true", help="with clean: really remove the files")
     _add_common(cache, refresh=False)
     cache.set_defaults(handler=_cache)
 
@@ -79,12 +90,16 @@ def _add_common(parser: argparse.ArgumentParser, *, refresh: bool = True) -> Non
 
 
 def _manifest(args: argparse.Namespace) -> Any:
+    from synphys_ibis import releases
+
     return releases.load_manifest(
         args.manifest, refresh=getattr(args, "refresh", False), cache_dir=args.cache_dir
     )
 
 
 def _versions(args: argparse.Namespace) -> int:
+    from synphys_ibis import releases
+
     manifest = _manifest(args)
     rows = releases.list_versions(only_supported=args.supported, manifest=manifest)
     current = {
@@ -110,6 +125,8 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
+    from synphys_ibis import releases
+
     path = releases.fetch(
         args.name,
         manifest=_manifest(args),
@@ -121,26 +138,72 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from synphys_ibis.releases.cache import releases_dir
+    from synphys_ibis import settings
+    from synphys_ibis.releases.inventory import cache_inventory
 
-    directory = releases_dir(args.cache_dir)
+    directory = settings.cache_dir(args.cache_dir)
     if args.action == "path":
         print(directory)
         return 0
     if args.action == "verify":
         return _verify(args, directory)
-    files = releases.list_cache(args.cache_dir)
+    if args.action == "clean":
+        return _clean(args, directory)
+    entries = cache_inventory(args.cache_dir)
     print(f"cache: {directory}")
-    if not files:
-        print("no release files")
+    if not entries:
+        print("empty: nothing cached yet")
         return 0
-    _print_table([["file", "size", "status"]] + [[f.file, _human(f.size), f.status] for f in files])
-    count = f"{len(files)} file" + ("s" if len(files) != 1 else "")
-    print(f"total: {_human(sum(f.size for f in files))} in {count}")
+    rows = [["kind", "name", "size", "status"]]
+    rows += [[e.kind, _relative(e.path, directory), _human(e.size), e.status] for e in entries]
+    _print_table(rows)
+    print(f"total: {_human(sum(e.size for e in entries))} in {_count(len(entries), 'entry')}")
     return 0
 
 
+def _clean(args: argparse.Namespace, directory: Any) -> int:
+    from synphys_ibis.releases.inventory import (
+        CACHE_KINDS,
+        DERIVED_KINDS,
+        cache_inventory,
+        clean_cache,
+    )
+
+    kinds = [k for k in CACHE_KINDS if k != "other"] if args.all else list(DERIVED_KINDS)
+    doomed = [e for e in cache_inventory(args.cache_dir) if e.kind in kinds]
+    if not doomed:
+        print(f"nothing to remove in {directory} ({', '.join(kinds)})")
+        return 0
+    if not args.yes:
+        for entry in doomed:
+            print(
+                f"would remove {entry.kind:10} {_relative(entry.path, directory)}  {_human(entry.size)}"
+            )
+        size = _human(sum(e.size for e in doomed))
+        print(f"{_count(len(doomed), 'entry')}, {size}: pass --yes to remove them")
+        return 0
+    removed = clean_cache(args.cache_dir, kinds=kinds)
+    for entry in removed:
+        print(f"removed {entry.kind:10} {_relative(entry.path, directory)}  {_human(entry.size)}")
+    print(f"freed {_human(sum(e.size for e in removed))} in {directory}")
+    return 0
+
+
+def _relative(path: Any, directory: Any) -> str:
+    try:
+        return str(path.relative_to(directory))
+    except ValueError:
+        return str(path)
+
+
+def _count(n: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{n} {noun if n == 1 else plural}"
+
+
 def _verify(args: argparse.Namespace, directory: Any) -> int:
+    from synphys_ibis import releases
+
     checks = releases.verify_cache(
         cache_dir=args.cache_dir, manifest=args.manifest, remove_bad=args.remove_bad
     )

@@ -47,6 +47,7 @@ from synphys_ibis.compat.tables import TableHandle, class_name, table_for_attrib
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.query.cell_class import CellClass, classify
 from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
+from synphys_ibis.synphys import DbSize
 from synphys_ibis.synphys import SynphysDatabase as NativeDatabase
 
 __all__ = ["CompatSession", "SynphysDatabase"]
@@ -105,7 +106,7 @@ class SynphysDatabase:
         return cls.wrap(NativeDatabase.load_version(db_file, **options))
 
     @classmethod
-    def load_current(cls, db_size: str, **options: Any) -> SynphysDatabase:
+    def load_current(cls, db_size: DbSize, **options: Any) -> SynphysDatabase:
         """Download (once) and open the current release of size 'small', 'medium' or 'full'."""
         return cls.wrap(NativeDatabase.load_current(db_size, **options))
 

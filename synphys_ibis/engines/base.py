@@ -70,8 +70,9 @@ class Capabilities:
     local_file
         The database is one local file (``db_name`` is its path).
     interval_functions
-        The (lower, upper) Ibis functions of the 95% Clopper-Pearson interval that queries on
-        its read connection call (session functions registered when the connection opens).
+        The (lower, upper) Ibis functions ``f(k, n, alpha)`` of the ``1 - alpha``
+        Clopper-Pearson interval that queries on its read connection call (session functions
+        registered when the connection opens).
     writes_where_computed
         Query results can be written to Parquet by the engine's own workers
         (:meth:`Engine.write_parquet_parts`) instead of being streamed through this process.
@@ -108,6 +109,8 @@ class DatabaseHandle(Protocol):
     def cache_dir(self) -> Path | None: ...
     @property
     def native_cache(self) -> bool | None: ...
+    @property
+    def progress(self) -> bool: ...
     @property
     def engine_options(self) -> Mapping[str, Any]: ...
     @property
@@ -220,6 +223,19 @@ class Engine(Protocol):
     ) -> contextlib.AbstractContextManager[BatchWriter]: ...
     def same_database(self, a: DatabaseHandle, b: DatabaseHandle) -> bool: ...
     def temporary_name(self, db: DatabaseHandle, token: str) -> str: ...
+    def hold_temporary(self, temp: DatabaseHandle) -> contextlib.AbstractContextManager[None]:
+        """Mark ``temp`` as this process's work for the block (from before it is created until it
+        is published or removed), so that :meth:`remove_abandoned` leaves it alone."""
+        ...
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Remove the temporaries of copies into ``dest`` whose process is gone; return them.
+
+        An overwrite interrupted between taking the previous ``dest`` away and publishing the
+        new one is recovered: the previous ``dest`` is put back.
+        """
+        ...
+
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None: ...
 
     # -- query results
@@ -229,6 +245,11 @@ class Engine(Protocol):
     def apply_in_groups(
         self, table: Any, by: str, func: Callable[[pa.Table], pa.Table], schema: pa.Schema
     ) -> pa.Table: ...
+    # -- access
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None: ...
+    def drop_role(self, db: DatabaseHandle, role: str) -> None: ...
 
 
 class UnsupportedEngine:
@@ -312,6 +333,14 @@ class UnsupportedEngine:
     def temporary_name(self, db: DatabaseHandle, token: str) -> str:
         raise self._gap("temporary copies")
 
+    def hold_temporary(self, temp: DatabaseHandle) -> contextlib.AbstractContextManager[None]:
+        """Nothing to hold: an engine without temporary copies leaves none behind."""
+        return contextlib.nullcontext()
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Nothing: an engine without temporary copies leaves none behind."""
+        return []
+
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         raise self._gap("publishing copies")
 
@@ -328,6 +357,14 @@ class UnsupportedEngine:
         from synphys_ibis.engines.grouped import apply_locally
 
         return apply_locally(table, by, func, schema)
+
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None:
+        raise self._gap("database roles (files are read-only through their file permissions)")
+
+    def drop_role(self, db: DatabaseHandle, role: str) -> None:
+        raise self._gap("database roles")
 
 
 def require_empty(table: str, rows: int) -> None:

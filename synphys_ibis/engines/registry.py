@@ -23,11 +23,13 @@ import re
 from collections.abc import Callable
 
 from synphys_ibis.engines import duckdb, parquet, postgres, spark, sqlite
-from synphys_ibis.engines.base import Capabilities, Engine
+from synphys_ibis.engines.base import Capabilities, DatabaseHandle, Engine
 from synphys_ibis.errors import InvalidArgumentError
 
 __all__ = [
     "ENGINES",
+    "describe_engine",
+    "display_address",
     "engine_for_host",
     "engine_names",
     "redact_password",
@@ -101,3 +103,38 @@ def split_address(target: str) -> tuple[str, str] | None:
 def redact_password(host: str) -> str:
     """``host`` with its password (if any) replaced by ``***``, for messages and reprs."""
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", host)
+
+
+#: What runs the queries of a database of each engine, in words.
+_DESCRIPTIONS = {
+    "sqlite": "DuckDB (SQLite file attached read-only)",
+    "duckdb": "DuckDB",
+    "postgresql": "PostgreSQL",
+    "parquet": "DuckDB (Parquet dataset)",
+    "spark": "Spark (Parquet dataset)",
+}
+
+
+def describe_engine(db: DatabaseHandle) -> str:
+    """What really runs the queries of ``db``, e.g. ``'DuckDB (native copy of the SQLite file)'``.
+
+    Examples
+    --------
+    >>> from synphys_ibis import Database
+    >>> describe_engine(Database("postgresql://u:pw@h:5432", None, "synphys"))
+    'PostgreSQL'
+    """
+    from synphys_ibis import settings
+
+    name = db.engine.name
+    if name == "sqlite" and settings.native_cache_enabled(db.native_cache):
+        return "DuckDB (native copy of the SQLite file)"
+    return _DESCRIPTIONS.get(name, name)
+
+
+def display_address(db: DatabaseHandle) -> str:
+    """Where ``db`` lives, for reprs: a file path, or its address without the password."""
+    capabilities = db.engine.capabilities
+    if capabilities.local_file or capabilities.dataset:
+        return str(db.db_name)
+    return redact_password(db.ro_address or db.ro_host)

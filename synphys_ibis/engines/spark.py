@@ -193,7 +193,7 @@ def view_name(location: DatasetLocation, table: str) -> str:
 
 
 def register_functions(session: Any) -> None:
-    """Register the Clopper-Pearson UDFs ``synphys_ci_lower`` / ``synphys_ci_upper``."""
+    """Register the Clopper-Pearson UDFs ``synphys_ci_lower(k, n, alpha)`` / ``synphys_ci_upper``."""
     from pyspark import cloudpickle
     from pyspark.sql.functions import udf
     from pyspark.sql.types import DoubleType
@@ -207,18 +207,20 @@ def register_functions(session: Any) -> None:
     session.udf.register("synphys_ci_upper", udf(_ci_upper, DoubleType()))
 
 
-# The bounds of synphys_ibis.stats.clopper_pearson (95%), from its uncached beta quantile: the
-# UDFs are pickled by value, and the cache of clopper_pearson would pickle by reference.
-def _ci_lower(k: int | None, n: int | None) -> float | None:
-    if k is None or n is None or n <= 0:
+# The bounds of synphys_ibis.stats.clopper_pearson (level 1 - alpha), from its uncached beta
+# quantile: the UDFs are pickled by value, and the cache of clopper_pearson would pickle by
+# reference.
+def _ci_lower(k: int | None, n: int | None, alpha: Any) -> float | None:
+    if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 0.0 if k == 0 else _beta_quantile(0.025, k, n - k + 1)
+    # float(): Spark SQL passes a literal such as 0.05 as a Decimal
+    return 0.0 if k == 0 else _beta_quantile(float(alpha) / 2.0, k, n - k + 1)
 
 
-def _ci_upper(k: int | None, n: int | None) -> float | None:
-    if k is None or n is None or n <= 0:
+def _ci_upper(k: int | None, n: int | None, alpha: Any) -> float | None:
+    if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 1.0 if k == n else _beta_quantile(0.975, k + 1, n - k)
+    return 1.0 if k == n else _beta_quantile(1.0 - float(alpha) / 2.0, k + 1, n - k)
 
 
 @cache
@@ -228,10 +230,12 @@ def _backend_class() -> type:
 
     ibis.pyspark  # noqa: B018 - loading the backend this way registers its options (compiler reads them)
     from ibis.backends.pyspark import Backend
+    from pyspark.errors import PySparkException
 
     from synphys_ibis.engines.compiled import CompiledSQLCache
+    from synphys_ibis.engines.execution import QueryErrors
 
-    class SynphysSparkBackend(CompiledSQLCache, Backend):
+    class SynphysSparkBackend(QueryErrors, CompiledSQLCache, Backend):
         """Ibis' PySpark backend, serving a dataset's views under the tables' own names.
 
         Closing it leaves the session running: the session belongs to whoever started it
@@ -239,6 +243,8 @@ def _backend_class() -> type:
         """
 
         _synphys_views: Mapping[str, str] = {}
+        _synphys_engine_errors = (PySparkException,)
+        _synphys_engine_label = "Spark"
 
         def table(self, name: str, /, *, database: Any = None) -> Any:
             if database is None and name in self._synphys_views:

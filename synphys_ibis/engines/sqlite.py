@@ -359,6 +359,7 @@ class SQLiteEngine(FileEngine):
             db.schema_version,
             native=settings.native_cache_enabled(db.native_cache),
             cache=db.cache_dir,
+            progress=db.progress,
         )
 
     def open_writer(self, db: DatabaseHandle) -> Any:

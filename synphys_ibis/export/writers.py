@@ -47,7 +47,7 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
 from synphys_ibis.export import codecs
-from synphys_ibis.export._tempdir import make_temp_dir
+from synphys_ibis.export._tempdir import owned_temp_dir, remove_abandoned, replace_with
 from synphys_ibis.export.provenance import (
     DATASET_PROVENANCE,
     PROVENANCE_FORMAT,
@@ -164,12 +164,44 @@ def to_pandas(
 ) -> pd.DataFrame:
     """Run a query and return a pandas frame with NumPy arrays and Python objects decoded.
 
+    The frame has the dtypes of ``table.to_pandas()``: integer columns holding NULLs are
+    nullable ``Int64``, boolean columns ``boolean`` (never float64 or object); only the decoded
+    array and JSON columns become object columns.
+
+    Parameters
+    ----------
+    source
+        A lazy Ibis table, or a query recorded with :func:`record`.
+    decode_arrays
+        Turn ``.npy`` bytes into NumPy arrays.
+    decode_json
+        Turn JSON text into Python objects.
+    limit
+        At most this many rows (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per result row.
+
     Raises
     ------
     DecodeError
         For a malformed stored value.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, synthetic
+    >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+    >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+    ...     frame = to_pandas(db.pair_query(synapse=True, preload=["synapse"]), limit=5)
+    >>> str(frame.has_synapse.dtype)
+    'boolean'
+    >>> type(frame.resting_state_fit_ic_avg_data.dropna().iloc[0]).__name__
+    'ndarray'
     """
-    frame = _table_of(source).to_pyarrow(limit=limit).to_pandas()
+    frame = _table_of(source).to_pandas(limit=limit)
     return codecs.decode_frame(frame, decode_arrays=decode_arrays, decode_json=decode_json)
 
 
@@ -181,17 +213,17 @@ def _check_batching(batch_size: int, name: str = "batch_size") -> None:
 
 @contextmanager
 def _progress(table: IbisTable, *, enabled: bool, desc: str) -> Iterator[Callable[[int], None]]:
-    if not enabled:
+    from synphys_ibis import progress
+
+    if not progress.enabled(enabled):
 
         def ignore(rows: int) -> None:
             return None
 
         yield ignore
         return
-    from tqdm import tqdm
-
     total = int(table.count().to_pyarrow().as_py())
-    with tqdm(total=total, desc=desc, unit="rows", unit_scale=True, leave=False) as bar:
+    with progress.bar(total=total, desc=desc, unit="rows", unit_scale=True, leave=False) as bar:
 
         def advance(rows: int) -> None:
             bar.update(rows)
@@ -305,24 +337,20 @@ def _batches(
 @contextmanager
 def _atomic_path(target: Path, *, overwrite: bool, directory: bool) -> Iterator[Path]:
     """A temporary path beside ``target`` that replaces it only if the block succeeds."""
+    remove_abandoned(target, separator="-")  # of killed writes (a previous target put back)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = make_temp_dir(target.parent, prefix=f".{target.name}-", suffix=".tmp")  # umask mode
-    work = tmp if directory else tmp / target.name
-    try:
-        yield work
-        if target.is_dir() and not directory:
-            raise IsADirectoryError(f"{target} is a directory; cannot replace it with a file")
-        if target.exists():
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink()
-        os.replace(work, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    with owned_temp_dir(target, separator="-") as tmp:  # umask mode, its lock held
+        work = tmp if directory else tmp / target.name
+        try:
+            yield work
+            if target.is_dir() and not directory:
+                raise IsADirectoryError(f"{target} is a directory; cannot replace it with a file")
+            replace_with(work, target, temp=tmp)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def to_parquet(
@@ -405,15 +433,17 @@ def to_parquet(
         part, rows_in_part, writer = 0, 0, None
         try:
             for batch in batches:
-                if writer is None or (dataset and rows_in_part >= rows_per_file):
-                    if writer is not None:
-                        writer.close()
-                        part += 1
-                    file = work / f"part-{part:05d}.parquet" if dataset else work
-                    writer = pq.ParquetWriter(file, schema, compression=compression)
-                    rows_in_part = 0
-                writer.write_batch(batch.replace_schema_metadata(schema.metadata))
-                rows_in_part += batch.num_rows
+                # a dataset's part holds exactly rows_per_file rows: batches are split to fit
+                for piece in _split(batch, rows_per_file - rows_in_part, rows_per_file, dataset):
+                    if writer is None or (dataset and rows_in_part >= rows_per_file):
+                        if writer is not None:
+                            writer.close()
+                            part += 1
+                        file = work / f"part-{part:05d}.parquet" if dataset else work
+                        writer = pq.ParquetWriter(file, schema, compression=compression)
+                        rows_in_part = 0
+                    writer.write_batch(piece.replace_schema_metadata(schema.metadata))
+                    rows_in_part += piece.num_rows
                 advance(batch.num_rows)
             if writer is None:  # no rows: still write an empty file with the schema and record
                 file = work / "part-00000.parquet" if dataset else work
@@ -423,6 +453,21 @@ def to_parquet(
                 writer.close()
     logger.info("exported %s (%s) to %s", provenance.method, provenance.release, target)
     return provenance
+
+
+def _split(
+    batch: pa.RecordBatch, room: int, rows_per_file: int, dataset: bool
+) -> Iterator[pa.RecordBatch]:
+    """``batch`` cut so the first piece fills the ``room`` left in the current part and each
+    further piece a whole part (one piece when not writing a dataset)."""
+    if not dataset or room <= 0:
+        room = rows_per_file
+    if not dataset or batch.num_rows <= room:
+        yield batch
+        return
+    yield batch.slice(0, room)
+    for start in range(room, batch.num_rows, rows_per_file):
+        yield batch.slice(start, rows_per_file)
 
 
 def to_csv(

@@ -230,15 +230,10 @@ def progress_bar(
     name: str, total: int, enabled: bool
 ) -> Iterator[Callable[[pa.RecordBatch], None]]:
     """A progress bar of ``total`` rows (and megabytes moved) that each batch given advances."""
-    from tqdm.auto import tqdm
+    from synphys_ibis import progress
 
-    bar = tqdm(
-        total=total,
-        desc=name,
-        unit="row",
-        unit_scale=True,
-        leave=False,
-        disable=None if enabled else True,
+    bar = progress.bar(
+        total=total, desc=name, unit="row", unit_scale=True, leave=False, progress=enabled
     )
     moved = 0
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import ibis
 import ibis.expr.operations as ops
@@ -40,14 +40,25 @@ from synphys_ibis.schema.rules import CELL_SIDE_TABLES, JOIN_GRAPH, VersionRules
 __all__ = [
     "PRELOAD_GROUPS",
     "PairQuery",
+    "PreloadGroup",
+    "Species",
+    "SynapseType",
     "any_version_pair_namespace",
     "build_cell_join",
     "build_pair_join",
     "build_pair_query",
     "pair_namespace",
+    "preload_group_of",
     "probed_condition",
 ]
 
+
+#: The ``species`` of ``pair_query``.
+Species: TypeAlias = Literal["mouse", "human"]
+#: The ``synapse_type`` of ``pair_query``: the synapse's sign.
+SynapseType: TypeAlias = Literal["ex", "in", "mixed"]
+#: A ``preload`` group of ``pair_query``.
+PreloadGroup: TypeAlias = Literal["experiment", "cell", "synapse", "synapse_prediction"]
 
 #: ``preload`` groups: which joined columns appear in the result.
 PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -56,6 +67,27 @@ PRELOAD_GROUPS: dict[str, tuple[str, ...]] = {
     "synapse": ("synapse", "resting_state_fit", "dynamics", "synapse_model", "conductance"),
     "synapse_prediction": ("synapse_prediction",),
 }
+
+
+def preload_group_of(column: str, rules: VersionRules) -> str | None:
+    """The ``preload`` group whose tables hold the pair-query ``column`` (None: the pair's own).
+
+    Examples
+    --------
+    >>> from synphys_ibis.schema.rules import version_rules
+    >>> rules = version_rules("22")
+    >>> [preload_group_of(c, rules) for c in ("distance", "post_cell_cre_type", "synapse_latency")]
+    [None, 'cell', 'synapse']
+
+    Raises
+    ------
+    ColumnNotFoundError
+        If no table of this schema version has ``column``.
+    """
+    if column not in rules.pair_columns:
+        raise column_not_found(column, rules, where="pair query columns")
+    alias = rules.pair_columns[column][0]
+    return next((group for group, aliases in PRELOAD_GROUPS.items() if alias in aliases), None)
 
 
 def column_not_found(
@@ -220,6 +252,49 @@ class PairQuery:
         columns = self.rules.pair_columns
         needed = {columns[c][0] for c in self.filter_columns() | set(self.output_columns())}
         return self.rules.with_parents({a for a in needed if a is not None})
+
+    def table_needs(self) -> list[tuple[str, frozenset[str]]]:
+        """``(argument, tables)``: the tables each argument of this query reads, the join's first.
+
+        A database missing one of them (a partial copy of a release) cannot answer the query;
+        :meth:`~synphys_ibis.catalog.Catalog.require_tables` names the table and the argument.
+        A missing table that only a left join would read is not dropped silently: the query
+        raises, since its result would lack columns that the same query elsewhere has.
+        """
+        rules = self.rules
+        columns = rules.pair_columns
+
+        def tables(names: set[str]) -> frozenset[str]:
+            aliases = rules.with_parents({a for c in names if (a := columns[c][0]) is not None})
+            return frozenset({"pair"} | {rules.aliases[a].table for a in aliases})
+
+        namespace = pair_namespace(rules)
+        read: dict[str, set[str]] = {"every pair query": set()}
+        if self.synapse_type is not None:
+            read["synapse_type"] = {"synapse_synapse_type"}
+        if self.synapse_probed:
+            read["synapse_probed"] = {f"pre_cell_{rules.sign_column()}"}
+        if self.age is not None and self.age != (None, None):
+            read["age"] = {"slice_age"}
+        if self.species is not None:
+            read["species"] = {"slice_species"}
+        for group in self.preload:
+            read[f"preload={group!r}"] = {
+                c
+                for a in PRELOAD_GROUPS[group]
+                if a in rules.aliases
+                for c in rules.alias_columns(a)
+            }
+        for expr in self.filter_exprs:
+            used = _referenced_columns(resolve_filter(expr, namespace, rules))
+            read.setdefault("filter_exprs", set()).update(used)
+        if self.extra_columns:
+            read["columns"] = set(self.extra_columns) & set(columns)
+        needs = [(argument, tables(names)) for argument, names in read.items()]
+        for argument, cls in (("pre_class", self.pre_class), ("post_class", self.post_class)):
+            if cls is not None and (cls.criteria or cls.exprs):
+                needs.append((argument, cls.tables(rules)))
+        return needs
 
     def cache_key(self) -> tuple[Any, ...]:
         """A hashable value equal for queries that compile to the same SQL.

@@ -154,15 +154,15 @@ class _Base:
 
     @contextmanager
     def _bar(self) -> Iterator[Any]:
-        from tqdm import tqdm
+        from synphys_ibis import progress
 
-        bar = tqdm(
+        bar = progress.bar(
             total=self.expected_size,
             desc=self.desc,
             unit="B",
             unit_scale=True,
             unit_divisor=1024,
-            disable=not self.progressbar,
+            progress=self.progressbar,
             file=sys.stderr,
             dynamic_ncols=True,
         )
