@@ -226,6 +226,7 @@ class SynphysDatabase(Database):
         storage_options: Mapping[str, Any] | None = None,
         check_schema: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
+        cache_storage: str | os.PathLike[str] | None = None,
     ) -> SynphysDatabase:
         """Open a Parquet dataset of a release (see :mod:`synphys_ibis.export.parquet`) on DuckDB.
 
@@ -246,6 +247,10 @@ class SynphysDatabase(Database):
             be supported.
         cache_dir
             Cache directory (DuckDB extensions).
+        cache_storage
+            For a remote ``target``: a local directory where the blocks read are kept, so that
+            later processes read them from disk (fsspec's ``blockcache``). Without it, the
+            footers and the blocks read are kept in memory while the database is open.
 
         Returns
         -------
@@ -258,6 +263,9 @@ class SynphysDatabase(Database):
             If a local ``target`` does not exist.
         NotAReleaseError
             If ``target`` holds no dataset manifest, or the manifest no metadata row.
+        RangeRequestsUnsupportedError
+            If the server of a remote ``target`` ignores Range requests (the message says
+            what to use instead).
         UnsupportedSchemaError
             If the recorded schema version is not supported.
 
@@ -279,7 +287,10 @@ class SynphysDatabase(Database):
             _dataset_name(target),
             check_schema,
             cache_dir=cache_dir,
-            engine_options={"storage_options": dict(storage_options or {})},
+            engine_options={
+                "storage_options": dict(storage_options or {}),
+                "cache_storage": None if cache_storage is None else os.fspath(cache_storage),
+            },
         )
 
     @classmethod
