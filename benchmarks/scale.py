@@ -56,6 +56,8 @@ ENGINES = ("duckdb-sqlite", "duckdb-native", "duckdb-parquet", "spark")
 QUERIES = ("broad", "matrix")
 FULL_QUERIES = ("broad", "matrix", "pulses")
 SPARK_DRIVER_MEMORY: list[str] = []  # --spark-driver-memory (default: the library's sizing)
+SPARK_MASTER: list[str] = []  # --spark-master (default: the library's local session, local[2])
+SPARK_EXECUTOR_MEMORY = ["4g"]  # --spark-executor-memory (only with --spark-master)
 BROAD_PRELOAD = ["synapse"]
 
 
@@ -71,8 +73,13 @@ def _open(engine: str, release: Path, dataset: Path) -> Any:
         return SynphysDatabase.load_parquet(dataset)
     from synphys_ibis.engines.spark import local_session
 
-    config = {"spark.driver.memory": SPARK_DRIVER_MEMORY[0]} if SPARK_DRIVER_MEMORY else None
-    return SynphysDatabase.load_spark(dataset, session=local_session(config=config))
+    config = {"spark.driver.memory": SPARK_DRIVER_MEMORY[0]} if SPARK_DRIVER_MEMORY else {}
+    if SPARK_MASTER:  # a standalone cluster: same settings as the local session, its executors
+        config["spark.executor.memory"] = SPARK_EXECUTOR_MEMORY[0]
+        session = local_session(master=SPARK_MASTER[0], config=config)
+    else:
+        session = local_session(config=config)
+    return SynphysDatabase.load_spark(dataset, session=session)
 
 
 def _run_query(db: Any, query: str) -> Any:
@@ -151,8 +158,40 @@ def _descendants_peak_kb() -> int:
     return total
 
 
-def _tree_rss_kb() -> int:
-    """Resident memory (VmRSS) now, summed over this process and all its descendants."""
+def _cluster_pids() -> list[int]:
+    """With ``--spark-master``: the standalone master and worker JVMs of that master (their
+    executors and Python workers are the worker's descendants, not this process')."""
+    if not SPARK_MASTER:
+        return []
+    port = SPARK_MASTER[0].rsplit(":", 1)[-1]
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                args = fh.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        worker = "org.apache.spark.deploy.worker.Worker" in args and SPARK_MASTER[0] in args
+        master = "org.apache.spark.deploy.master.Master" in args and port in args
+        if worker or master:
+            found.append(int(entry))
+    return found
+
+
+def _cluster_peak_kb() -> int:
+    """Peak RSS (VmHWM) summed over the cluster's processes and their descendants."""
+    children = _children()
+    total, stack = 0, _cluster_pids()
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        total += _peak_kb(pid)
+    return total
+
+
+def _children() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -163,7 +202,23 @@ def _tree_rss_kb() -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry))
-    total, stack = 0, [os.getpid()]
+    return children
+
+
+def _tree_rss_kb(roots: list[int] | None = None) -> int:
+    """Resident memory (VmRSS) now, summed over this process (or ``roots``) and all their
+    descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    total, stack = 0, [os.getpid()] if roots is None else list(roots)
     while stack:
         pid = stack.pop()
         stack.extend(children.get(pid, []))
@@ -182,18 +237,22 @@ class _Sampler:
         import threading
 
         self.peak_kb = 0
+        self.cluster = _cluster_pids()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb())
+            self.peak_kb = max(self.peak_kb, self._now())
+
+    def _now(self) -> int:
+        return _tree_rss_kb() + (_tree_rss_kb(self.cluster) if self.cluster else 0)
 
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
-        return max(self.peak_kb, _tree_rss_kb())
+        return max(self.peak_kb, self._now())
 
 
 def child(engine: str, query: str, release: Path, dataset: Path, repeat: int) -> dict[str, Any]:
@@ -216,7 +275,7 @@ def child(engine: str, query: str, release: Path, dataset: Path, repeat: int) ->
         del again
     peak_kb = sampler.stop()
     own_kb = _peak_kb()
-    others_kb = _descendants_peak_kb()
+    others_kb = _descendants_peak_kb() + _cluster_peak_kb()
     return {
         "open_s": round(opened, 3),
         "cold_s": round(cold, 3),
@@ -290,6 +349,9 @@ def measure(
         str(prepared["release"]), str(prepared["dataset"]), "--repeat", str(repeat),
         "--broad-preload", *preload,
     ]  # fmt: skip
+    if SPARK_MASTER:
+        command += ["--spark-master", SPARK_MASTER[0],
+                    "--spark-executor-memory", SPARK_EXECUTOR_MEMORY[0]]  # fmt: skip
     env = {**os.environ, "SYNPHYS_IBIS_CACHE_DIR": str(cache)}
     started = time.perf_counter()
     try:
@@ -438,7 +500,10 @@ def markdown_table(report: dict[str, Any]) -> str:
                     cells += [f"{result['warm_s']:.2f}", f"{result['peak_rss_mb']:,.0f}"]
             growth = report["growth_exponent"].get(engine, {}).get(query, {}).get("warm")
             tail = f" | {growth} |" if exponent_column else " |"
-            lines.append(f"| {LABELS[engine]} | {query} | " + " | ".join(cells) + tail)
+            label = LABELS[engine]
+            if engine == "spark" and str(report.get("spark_master", "")).startswith("spark://"):
+                label = "Spark standalone cluster (1 worker, 2 cores), Parquet"
+            lines.append(f"| {label} | {query} | " + " | ".join(cells) + tail)
     return "\n".join(lines)
 
 
@@ -461,6 +526,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per DuckDB measurement")
     parser.add_argument("--spark-repeat", type=int, default=3, help="warm runs per Spark one")
     parser.add_argument("--spark-driver-memory", help="e.g. 8g (default: the library's sizing)")
+    parser.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="run Spark on this master (spark://127.0.0.1:7077, e.g. from "
+        "benchmarks/spark_cluster.py) with the local session's settings; peak memory then adds "
+        "the cluster's processes (default: the library's local session, local[2])",
+    )
+    parser.add_argument(
+        "--spark-executor-memory", default="4g", help="with --spark-master (default: 4g)"
+    )
     parser.add_argument("--markdown", action="store_true", help="print the README table")
     parser.add_argument("--broad-preload", nargs="+", default=["synapse"], metavar="GROUP")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per measurement")
@@ -472,6 +547,8 @@ def main() -> None:
     args = parser.parse_args()
     BROAD_PRELOAD[:] = args.broad_preload
     SPARK_DRIVER_MEMORY[:] = [args.spark_driver_memory] if args.spark_driver_memory else []
+    SPARK_MASTER[:] = [args.spark_master] if args.spark_master else []
+    SPARK_EXECUTOR_MEMORY[:] = [args.spark_executor_memory]
     if args.child:
         engine, query, release, dataset = args.child
         print(json.dumps(child(engine, query, Path(release), Path(dataset), args.repeat)))
@@ -490,6 +567,8 @@ def main() -> None:
         broad_query=f"pair_query(species='mouse', preload={args.broad_preload!r})",
         matrix_query="connectivity_matrix(mouse_layer_classes() x 2, species='mouse')",
         spark_driver_memory=args.spark_driver_memory or "default (library sizing)",
+        spark_master=args.spark_master or "local[2] (the library's local session)",
+        spark_executor_memory=args.spark_executor_memory if args.spark_master else None,
         total_s=round(time.perf_counter() - started, 1),
     )
     results = Path(args.results) if args.results else RESULTS
