@@ -284,6 +284,51 @@ def test_export_parquet_then_show_provenance(
     assert code == 0 and json.loads(out)["sql"] == record.sql
 
 
+def test_export_parquet_workers_and_resume(
+    capsys: pytest.CaptureFixture[str],
+    cli_release: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    import synphys_ibis.export.parquet as parquet
+    from synphys_ibis.export.dataset import validate_dataset
+
+    dest = tmp_path / "out.parquet"
+    real = parquet._verify_table
+
+    def fail_on_pair(root: Path, spec: object, files: object, expected: int) -> object:
+        return real(root, spec, files, expected + (spec.name == "pair"))  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(parquet, "_verify_table", fail_on_pair)
+    code, _, err = run(
+        capsys, "export-parquet", cli_release, dest, "--workers", "1", "--resume", "--no-progress"
+    )
+    assert code != 0 and "row counts of 'pair' differ" in err
+    checkpoint = tmp_path / ".out.parquet.partial"  # --resume kept the finished tables
+    finished = {p.name.removesuffix(".done.json") for p in checkpoint.glob("*.done.json")}
+    assert not dest.exists() and finished and "pair" not in finished
+
+    monkeypatch.setattr(parquet, "_verify_table", real)
+    with caplog.at_level(logging.INFO, logger="synphys_ibis"):
+        code, out, _ = run(
+            capsys, "export-parquet", cli_release, dest, "--workers", "2", "--resume",
+            "--no-progress",
+        )  # fmt: skip
+    assert code == 0 and f"exported {cli_release} to {dest}" in out
+    taken = {r.args[1] for r in caplog.records if "taken from the checkpoint" in r.getMessage()}
+    assert taken == finished  # the checkpoint was honoured: only the unfinished tables rewritten
+    assert not checkpoint.exists()
+    validate_dataset(dest)
+
+    code, _, err = run(capsys, "export-parquet", cli_release, tmp_path / "x", "--workers", "0")
+    assert code != 0 and "workers=0 is not allowed" in err  # the flag reaches export_parquet
+    assert "--workers" in subcommands()["export-parquet"].format_help()
+    assert "--resume" in subcommands()["export-parquet"].format_help()
+
+
 def test_export_csv_and_dataset(
     capsys: pytest.CaptureFixture[str], cli_release: Path, tmp_path: Path
 ) -> None:

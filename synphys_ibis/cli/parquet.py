@@ -42,6 +42,20 @@ def register(subparsers: Any) -> None:
     export.add_argument(
         "--compression", default="zstd", help="zstd (default), snappy, gzip, lz4 or none"
     )
+    export.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="threads writing tables and pieces of big tables at once (default: one per core, "
+        "at most 4); memory grows by about a row group and a batch with each",
+    )
+    export.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep each finished table in .DEST.partial next to DEST until the whole dataset is "
+        "published, so that the same command run again after an interruption writes only the "
+        "tables that were not finished (same source and options)",
+    )
     export.add_argument("--overwrite", action="store_true", help="replace an existing dataset")
     export.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     export.set_defaults(handler=_export)
@@ -67,6 +81,8 @@ def _export(args: argparse.Namespace) -> int:
             compression=args.compression,
             overwrite=args.overwrite,
             progress=not args.no_progress,
+            workers=args.workers,
+            resume=args.resume,
         )
     finally:
         source.close()
