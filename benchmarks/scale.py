@@ -7,6 +7,8 @@ generating it takes a minute or two). Each is prepared once for the engines that
 native DuckDB copy, the Parquet export; both timed). Then every engine runs two queries, each in
 a **fresh subprocess**:
 
+* narrow: ``pair_query(pre_class=sst|pvalb|vip, post_class=layer 5, species='mouse',
+  distance=(0, 100e-6))`` to Arrow (a few hundred pairs at 1x: the pair's own columns);
 * broad: ``pair_query(species='mouse', preload=['synapse'])`` to Arrow: every mouse pair (~82,000
   at 1x, ~820,000 at 10x) with the pair's columns and the synapse group (synapse, resting-state
   fit, dynamics, release model, conductance: 159 columns). The heavier ``preload=['cell',
@@ -53,8 +55,8 @@ from typing import Any
 
 RESULTS = Path(__file__).parent / "results" / "scale.json"
 ENGINES = ("duckdb-sqlite", "duckdb-native", "duckdb-parquet", "spark")
-QUERIES = ("broad", "matrix")
-FULL_QUERIES = ("broad", "matrix", "pulses")
+QUERIES = ("narrow", "broad", "matrix")
+FULL_QUERIES = ("narrow", "broad", "matrix", "pulses")
 SPARK_DRIVER_MEMORY: list[str] = []  # --spark-driver-memory (default: the library's sizing)
 SPARK_MASTER: list[str] = []  # --spark-master (default: the library's local session, local[2])
 SPARK_EXECUTOR_MEMORY = ["4g"]  # --spark-executor-memory (only with --spark-master)
@@ -88,7 +90,16 @@ def _run_query(db: Any, query: str) -> Any:
 
     if query == "pulses":
         return average_pulse_responses(db)
-    if query == "broad":
+    if query == "narrow":
+        from synphys_ibis import CellClass
+
+        table = db.pair_query(
+            pre_class=CellClass(cre_type=("sst", "pvalb", "vip")),
+            post_class=CellClass(cortical_layer="5"),
+            species="mouse",
+            distance=(0, 100e-6),
+        )
+    elif query == "broad":
         table = db.pair_query(species="mouse", preload=BROAD_PRELOAD)
     else:
         classes = mouse_layer_classes()
@@ -233,11 +244,11 @@ def _tree_rss_kb(roots: list[int] | None = None) -> int:
 class _Sampler:
     """The largest simultaneous resident memory of the process tree, sampled every 50 ms."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, cluster: bool = False) -> None:
         import threading
 
         self.peak_kb = 0
-        self.cluster = _cluster_pids()
+        self.cluster = _cluster_pids() if cluster else []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -256,7 +267,7 @@ class _Sampler:
 
 
 def child(engine: str, query: str, release: Path, dataset: Path, repeat: int) -> dict[str, Any]:
-    sampler = _Sampler()
+    sampler = _Sampler(cluster=engine == "spark")
     started = time.perf_counter()
     db = _open(engine, release, dataset)
     opened = time.perf_counter() - started
@@ -275,7 +286,7 @@ def child(engine: str, query: str, release: Path, dataset: Path, repeat: int) ->
         del again
     peak_kb = sampler.stop()
     own_kb = _peak_kb()
-    others_kb = _descendants_peak_kb() + _cluster_peak_kb()
+    others_kb = _descendants_peak_kb() + (_cluster_peak_kb() if engine == "spark" else 0)
     return {
         "open_s": round(opened, 3),
         "cold_s": round(cold, 3),
@@ -291,11 +302,19 @@ def child(engine: str, query: str, release: Path, dataset: Path, repeat: int) ->
 
 # -- the parent: releases, preparation, one child per measurement ---------------------------------
 def prepare(
-    workdir: Path, scale: int, experiments: int, *, size: str = "small", sweeps_per_pair: int = 8
+    workdir: Path,
+    scale: int,
+    experiments: int,
+    *,
+    size: str = "small",
+    sweeps_per_pair: int = 8,
+    reuse: bool = False,
 ) -> dict[str, Any]:
     from synphys_ibis import Database, SynphysDatabase, synthetic
 
     release = workdir / f"synphys_scale_{scale}x.sqlite"
+    if reuse and release.is_file() and (workdir / f"synphys_scale_{scale}x.parquet").is_dir():
+        return _reused(workdir, release, scale, experiments, size, sweeps_per_pair)
     started = time.perf_counter()
     synthetic.write_release(
         release,
@@ -332,6 +351,31 @@ def prepare(
         "parquet_export_s": round(exported, 1),
         "export_mb_per_s": round(sqlite_mb / exported, 1),
         "export_gb_per_min": round(sqlite_mb / 1e3 / exported * 60, 2),
+    }
+
+
+def _reused(
+    workdir: Path, release: Path, scale: int, experiments: int, size: str, sweeps_per_pair: int
+) -> dict[str, Any]:
+    """``--reuse``: the release and dataset a ``--keep`` run left in the work directory (the
+    one-time costs are not measured again)."""
+    from synphys_ibis import SynphysDatabase, synthetic
+
+    SynphysDatabase.load_sqlite(release, native_cache=True).close()  # the copy, if it is missing
+    dataset = workdir / f"synphys_scale_{scale}x.parquet"
+    summary = synthetic.release_summary(release)
+    dataset_bytes = sum(p.stat().st_size for p in dataset.rglob("*") if p.is_file())
+    return {
+        "release": release,
+        "dataset": dataset,
+        "experiments": experiments * scale,
+        "size": size,
+        "sweeps_per_pair": sweeps_per_pair if size != "small" else None,
+        "pairs": summary["pair"],
+        "pulse_responses": summary["pulse_response"],
+        "sqlite_mb": round(release.stat().st_size / 1e6, 1),
+        "parquet_mb": round(dataset_bytes / 1e6, 1),
+        "reused": "release and dataset of an earlier --keep run (one-time costs not measured)",
     }
 
 
@@ -388,19 +432,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for scale in args.scales:
             prepared = prepare(workdir, scale, experiments, size=args.size,
-                               sweeps_per_pair=args.sweeps_per_pair)  # fmt: skip
+                               sweeps_per_pair=args.sweeps_per_pair, reuse=args.reuse)  # fmt: skip
             print(
                 f"{scale}x: {prepared['pairs']:,} pairs, SQLite {prepared['sqlite_mb']} MB, "
-                f"Parquet {prepared['parquet_mb']} MB; generated in {prepared['generate_s']} s, "
-                f"native copy {prepared['native_copy_s']} s, Parquet export "
-                f"{prepared['parquet_export_s']} s",
+                f"Parquet {prepared['parquet_mb']} MB; generated in {prepared.get('generate_s')} "
+                f"s, native copy {prepared.get('native_copy_s')} s, Parquet export "
+                f"{prepared.get('parquet_export_s')} s",
                 flush=True,
             )
             report["scales"][f"{scale}x"] = {k: v for k, v in prepared.items()
                                              if k not in ("release", "dataset")}  # fmt: skip
-            queries = FULL_QUERIES if args.size == "full" else QUERIES
+            wanted: tuple[str, ...] = FULL_QUERIES if args.size == "full" else QUERIES
+            wanted = tuple(q for q in wanted if not args.queries or q in args.queries)
             for engine in args.engines:
-                for query in queries:
+                for query in wanted:
                     repeat = args.spark_repeat if engine == "spark" else args.repeat
                     result = measure(
                         engine, query, prepared, repeat, cache, args.timeout, args.broad_preload
@@ -541,6 +586,14 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per measurement")
     parser.add_argument("--workdir", help="keep releases here (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="do not delete the work directory")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the releases and datasets already in --workdir (left by a --keep run)",
+    )
+    parser.add_argument(
+        "--queries", nargs="+", choices=FULL_QUERIES, help="run only these (default: all)"
+    )
     parser.add_argument("--results", help=f"results file (default: {RESULTS})")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "QUERY", "RELEASE", "DATASET"),
                         help=argparse.SUPPRESS)  # fmt: skip
