@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from synphys_ibis._version import __version__
 from synphys_ibis.errors import (
     ColumnNotFoundError,
+    ConnectionFailedError,
     CopyError,
     DecodeError,
     DownloadError,
@@ -23,6 +24,7 @@ from synphys_ibis.errors import (
     InvalidArgumentError,
     ManifestError,
     NotAReleaseError,
+    QueryError,
     ReadOnlyError,
     SchemaMismatchError,
     SynphysError,
@@ -83,6 +85,7 @@ __all__ = [
     "SUPPORTED_SCHEMA_VERSIONS",
     "CellClass",
     "ColumnNotFoundError",
+    "ConnectionFailedError",
     "CopyError",
     "Database",
     "DecodeError",
@@ -91,6 +94,7 @@ __all__ = [
     "InvalidArgumentError",
     "ManifestError",
     "NotAReleaseError",
+    "QueryError",
     "ReadOnlyError",
     "SchemaMismatchError",
     "SynphysDatabase",

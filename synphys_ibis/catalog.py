@@ -18,9 +18,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 import ibis
+import ibis.common.exceptions as ibis_errors
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
 
@@ -72,15 +73,55 @@ class Catalog:
         self._multi_row_tables: frozenset[str] | None = None
         self._projects: list[str | None] | None = None
         self._queries: OrderedDict[Hashable, IbisTable] = OrderedDict()
+        self._missing: set[str] = set()
+
+    def has_table(self, name: str) -> bool:
+        """Whether the database holds the schema's table ``name`` (a partial copy may not)."""
+        try:
+            self.table(name)
+        except TableNotFoundError:
+            return False
+        return True
+
+    def require_tables(self, needs: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """Raise unless every table of ``needs`` (``(argument, tables)`` pairs) is present.
+
+        Raises
+        ------
+        TableNotFoundError
+            For the first missing table, naming it, the argument that needs it and the schema
+            version.
+        """
+        for argument, tables in needs:
+            for name in sorted(tables):
+                if not self.has_table(name):
+                    raise TableNotFoundError.for_missing(
+                        name, schema_version=self.schema_version, needed_by=argument
+                    )
 
     def table(self, name: str) -> IbisTable:
-        """The typed table ``name``, renamed columns under their newest names."""
+        """The typed table ``name``, renamed columns under their newest names.
+
+        Raises
+        ------
+        TableNotFoundError
+            If the schema has no table ``name``, or the database does not hold it (a partial
+            copy of a release); the message names the table and the schema version.
+        """
         if name not in self._tables:
             if name not in self.schema:
                 raise TableNotFoundError.for_name(
                     name, self.schema.table_names(), where=f"schema version {self.schema.version}"
                 )
-            table = self.con.table(name)
+            if name in self._missing:
+                raise TableNotFoundError.for_missing(name, schema_version=self.schema_version)
+            try:
+                table = self.con.table(name)
+            except ibis_errors.TableNotFound as err:
+                self._missing.add(name)
+                raise TableNotFoundError.for_missing(
+                    name, schema_version=self.schema_version
+                ) from err
             if self.normalize:
                 table = typed_table(table, self.stored_schema.table(name))
             renames = self.rules.renamed_columns(name)
@@ -127,6 +168,8 @@ class Catalog:
         if self._multi_row_tables is None:
             checks = []
             for table, key in _one_to_many_keys(self.rules):
+                if not self.has_table(table):  # a partial copy: queries that need it say so
+                    continue
                 t = self.table(table)
                 checks.append(
                     t.aggregate(extra=t[key].count() - t[key].nunique()).mutate(

@@ -5,8 +5,11 @@ A database is named by a host and a database name, as in aisynphys: ``('sqlite:/
 ``('postgresql://user@host:5432', 'synphys')``; a Parquet dataset of a release (see
 :mod:`synphys_ibis.export.parquet`) is ``('parquet:///', '/path/or/url')`` on DuckDB or
 ``('spark:///', '/path/or/url')`` on Spark, read-only. Connections are opened on first use and
-re-opened in a forked child process. The read-only connection really cannot write (a read-only
-ATTACH on DuckDB, a read-only session on PostgreSQL); maintenance (creating the published
+re-opened in a forked child process. The read-only connection of a DuckDB engine cannot write
+(external access off, configuration locked, writing statements refused: see
+:mod:`synphys_ibis.engines.duckdb_readonly`); on PostgreSQL the session is read-only, which only a
+role without write privileges enforces (:mod:`synphys_ibis.maintenance.roles`);
+maintenance (creating the published
 schema, copying, cloning, baking, vacuuming) needs a read-write host.
 
 Examples

@@ -22,6 +22,7 @@ from typing import Any, Self
 
 __all__ = [
     "ColumnNotFoundError",
+    "ConnectionFailedError",
     "CopyError",
     "DecodeError",
     "DownloadError",
@@ -31,6 +32,7 @@ __all__ = [
     "ManifestError",
     "MissingProvenanceError",
     "NotAReleaseError",
+    "QueryError",
     "QueryFailedError",
     "ReadOnlyError",
     "SchemaMismatchError",
@@ -129,6 +131,25 @@ class TableNotFoundError(_NotFound, ValueError):
 
     kind = "table"
 
+    @classmethod
+    def for_missing(
+        cls, table: str, *, schema_version: str, needed_by: str | None = None
+    ) -> TableNotFoundError:
+        """A table of schema ``schema_version`` that the database does not hold (a partial copy).
+
+        ``needed_by`` names the query argument that needs it (e.g. ``"preload='synapse'"``).
+        """
+        if needed_by is None:
+            return cls(
+                f"table {table!r} of schema version {schema_version} is not in this database "
+                f"(a partial copy of the release); open a complete release to read it"
+            )
+        return cls(
+            f"{needed_by} needs table {table}, which this database (schema version "
+            f"{schema_version}) does not hold (a partial copy of the release); leave out "
+            f"that argument or open a complete release"
+        )
+
 
 class UnknownReleaseError(_NotFound, ValueError):
     """A release name or size is not in the release manifest."""
@@ -218,5 +239,16 @@ class MissingProvenanceError(SynphysError, LookupError):
     """A file holds no synphys_ibis provenance record."""
 
 
-class QueryFailedError(SynphysError, RuntimeError):
-    """The engine failed while running a query (its message is kept)."""
+class QueryError(SynphysError, RuntimeError):
+    """The engine failed while running a query (a value out of range, a logarithm of a negative
+    number, ...); the engine's own error is the cause (``__cause__``) and its message is kept."""
+
+
+class QueryFailedError(QueryError):
+    """A command of the command line failed in the engine (a :class:`QueryError`)."""
+
+
+class ConnectionFailedError(SynphysError, ConnectionError):
+    """A database server could not be reached or refused the connection (host, port, database
+    name or credentials); the message names the address with its password redacted and keeps
+    the driver's error as the cause."""

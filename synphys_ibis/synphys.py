@@ -746,6 +746,11 @@ class SynphysDatabase(Database):
             For any argument outside its allowed values; the message lists them.
         ColumnNotFoundError
             For a filter naming an unknown column.
+        TableNotFoundError
+            For a database without a table the query needs (a partial copy of a release):
+            the message names the table, the argument that needs it (``preload='synapse'
+            needs table dynamics``) and the schema version. Queries never drop the columns
+            of a missing table silently.
 
         Examples
         --------
@@ -792,6 +797,7 @@ class SynphysDatabase(Database):
 
     @staticmethod
     def _build_pair_query(query: PairQuery, catalog: Catalog) -> IbisTable:
+        catalog.require_tables(query.table_needs())
         return build_pair_query(
             query,
             pair_view=catalog.pair_view,
@@ -888,6 +894,12 @@ class SynphysDatabase(Database):
         query: PairQuery,
     ) -> IbisTable:
         catalog = self.catalog
+        rules = query.rules
+        catalog.require_tables(
+            (f"{argument}[{name!r}]", cls.tables(rules))
+            for argument, classes in (("pre_classes", pre), ("post_classes", post))
+            for name, cls in classes.items()
+        )
         return build_matrix_pair_query(
             pre,
             post,

@@ -73,8 +73,13 @@ def test_the_native_copy_bar_follows_progress_and_the_environment(
 
 
 def test_load_version_progressbar_false_silences_the_indexing_bar_too(
-    small_release: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    small_release: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # a download from the local mirror, whatever offline mode an earlier test left set
+    monkeypatch.delenv("SYNPHYS_IBIS_OFFLINE", raising=False)
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     shutil.copy(small_release, mirror / "synphys_r9.0_small.sqlite")

@@ -23,7 +23,13 @@ from pathlib import Path
 
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from synphys_ibis.engines.duckdb import attach_sqlite, connect, create_typed_views
+from synphys_ibis.engines.duckdb import (
+    attach_sqlite,
+    connect,
+    create_typed_views,
+    load_extension,
+)
+from synphys_ibis.engines.duckdb_readonly import is_locked, read_only_setup
 
 __all__ = ["open_sqlite_release"]
 
@@ -42,7 +48,9 @@ def open_sqlite_release(
 
     With ``native=True`` the query tables come from a native DuckDB copy in the cache (built on
     first use) and the remaining tables from the attached file; otherwise every table is read
-    from the attached file through the sqlite scanner. The release file is never written.
+    from the attached file through the sqlite scanner. The release file is never written, and
+    the connection cannot write anything: external access is off, its configuration locked and
+    writing statements refused (:mod:`synphys_ibis.engines.duckdb_readonly`).
     """
     from synphys_ibis.engines.native import ensure_native_copy  # native builds on this package
     from synphys_ibis.schema import load_schema
@@ -59,7 +67,12 @@ def open_sqlite_release(
     else:
         con = connect(cache=cache)
         in_native = set()
-    attach_sqlite(con, path, read_only=True)
-    create_typed_views(con, schema_version, skip=in_native)
+    if not is_locked(con.con):  # else another connection to the native copy set it up
+        load_extension(con, "sqlite_scanner")
+    # external access goes off before the release is attached, so that its path is not one
+    # DuckDB may write to (see synphys_ibis.engines.duckdb_readonly)
+    with read_only_setup(con):
+        attach_sqlite(con, path, read_only=True, load_scanner=False)
+        create_typed_views(con, schema_version, skip=in_native)
     logger.debug("opened %s (native=%s) in %.3f s", path, native, time.perf_counter() - started)
     return con

@@ -218,7 +218,26 @@ class Engine(Protocol):
     ) -> contextlib.AbstractContextManager[BatchWriter]: ...
     def same_database(self, a: DatabaseHandle, b: DatabaseHandle) -> bool: ...
     def temporary_name(self, db: DatabaseHandle, token: str) -> str: ...
+    def hold_temporary(self, temp: DatabaseHandle) -> contextlib.AbstractContextManager[None]:
+        """Mark ``temp`` as this process's work for the block (from before it is created until it
+        is published or removed), so that :meth:`remove_abandoned` leaves it alone."""
+        ...
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Remove the temporaries of copies into ``dest`` whose process is gone; return them.
+
+        An overwrite interrupted between taking the previous ``dest`` away and publishing the
+        new one is recovered: the previous ``dest`` is put back.
+        """
+        ...
+
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None: ...
+
+    # -- access
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None: ...
+    def drop_role(self, db: DatabaseHandle, role: str) -> None: ...
 
 
 class UnsupportedEngine:
@@ -302,8 +321,24 @@ class UnsupportedEngine:
     def temporary_name(self, db: DatabaseHandle, token: str) -> str:
         raise self._gap("temporary copies")
 
+    def hold_temporary(self, temp: DatabaseHandle) -> contextlib.AbstractContextManager[None]:
+        """Nothing to hold: an engine without temporary copies leaves none behind."""
+        return contextlib.nullcontext()
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Nothing: an engine without temporary copies leaves none behind."""
+        return []
+
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         raise self._gap("publishing copies")
+
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None:
+        raise self._gap("database roles (files are read-only through their file permissions)")
+
+    def drop_role(self, db: DatabaseHandle, role: str) -> None:
+        raise self._gap("database roles")
 
 
 def require_empty(table: str, rows: int) -> None:

@@ -24,7 +24,7 @@ import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
 from ibis.expr.types import Expr
 
-from synphys_ibis import settings
+from synphys_ibis import locks, settings
 from synphys_ibis.engines import ddl
 from synphys_ibis.engines.base import (
     Capabilities,
@@ -35,6 +35,8 @@ from synphys_ibis.engines.base import (
 )
 from synphys_ibis.engines.compiled import CompiledSQLCache
 from synphys_ibis.engines.ddl import quote
+from synphys_ibis.engines.duckdb_readonly import ReadOnlyStatements, read_only_setup
+from synphys_ibis.engines.execution import QueryErrors
 from synphys_ibis.engines.files import FileEngine
 from synphys_ibis.errors import ExtensionLoadError, NotAReleaseError
 from synphys_ibis.schema import Column, Table, load_schema
@@ -99,7 +101,7 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get)
 
 
-class SynphysDuckDBBackend(CompiledSQLCache, DuckDBBackend):
+class SynphysDuckDBBackend(ReadOnlyStatements, QueryErrors, CompiledSQLCache, DuckDBBackend):
     """Ibis' DuckDB backend with two fast paths for the queries synphys_ibis hands out.
 
     * ``compile`` is memoised by expression (:class:`~synphys_ibis.engines.compiled.CompiledSQLCache`),
@@ -107,7 +109,15 @@ class SynphysDuckDBBackend(CompiledSQLCache, DuckDBBackend):
     * Ibis 12 turns every column that holds a NULL into Python objects on its way to pandas,
       which doubles the time of a wide query; converting the Arrow result directly keeps numeric
       columns numeric and is several times faster.
+
+    A read-only connection refuses writing statements
+    (:class:`~synphys_ibis.engines.duckdb_readonly.ReadOnlyStatements`); DuckDB's errors while a
+    query runs are :class:`~synphys_ibis.errors.QueryError`
+    (:class:`~synphys_ibis.engines.execution.QueryErrors`).
     """
+
+    _synphys_engine_errors = (duckdb.Error, pa.ArrowException)
+    _synphys_engine_label = "DuckDB"
 
     def execute(
         self,
@@ -130,7 +140,12 @@ def connect(
     ext_dir = extension_directory(cache)
     ext_dir.mkdir(parents=True, exist_ok=True)
     con = SynphysDuckDBBackend().connect(
-        str(database), read_only=read_only, extension_directory=str(ext_dir)
+        str(database),
+        read_only=read_only,
+        extension_directory=str(ext_dir),
+        # never the network: extensions come from their wheels (load_extension), nothing else
+        autoinstall_known_extensions=False,
+        autoload_known_extensions=False,
     )
     # Queries of connectivity matrices call these; every connection the library opens has them.
     register_duckdb_functions(con)
@@ -150,16 +165,25 @@ def _extension_file(name: ExtensionName) -> Path:
 
 
 def load_extension(con: DuckDBBackend | duckdb.DuckDBPyConnection, name: ExtensionName) -> None:
-    """Install ``name`` from its PyPI wheel if needed, then load it, without network access."""
+    """Install ``name`` from its PyPI wheel if needed, then load it, without network access.
+
+    The install runs under a file lock in the extension directory: processes opening their first
+    release at once install it one after another (DuckDB's own install of one extension by
+    several processes fails with ``Could not set lock on file``), and those that waited find it
+    installed.
+    """
     raw: Any = con.con if isinstance(con, DuckDBBackend) else con
-    installed = raw.execute(
-        "SELECT installed, loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
-    ).fetchone()
-    if installed and installed[1]:
+    state = _extension_state(raw, name)
+    if state == "loaded":
         return
     try:
-        if not (installed and installed[0]):
-            raw.execute(f"INSTALL '{_extension_file(name)}'")
+        if state == "missing":
+            directory = Path(
+                raw.execute("SELECT current_setting('extension_directory')").fetchone()[0]
+            )
+            with locks.held(directory / f"{name}.install.lock", doing=f"installing {name}"):
+                if _extension_state(raw, name) == "missing":  # not installed while we waited
+                    execute_logged(raw, f"INSTALL '{_extension_file(name)}'")
         raw.execute(f"LOAD {name}")
     except duckdb.Error as err:
         raise ExtensionLoadError(
@@ -168,15 +192,30 @@ def load_extension(con: DuckDBBackend | duckdb.DuckDBPyConnection, name: Extensi
         ) from err
 
 
+def _extension_state(raw: Any, name: ExtensionName) -> Literal["missing", "installed", "loaded"]:
+    row = raw.execute(
+        "SELECT installed, loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
+    ).fetchone()
+    if row and row[1]:
+        return "loaded"
+    return "installed" if row and row[0] else "missing"
+
+
 def attach_sqlite(
     con: DuckDBBackend | duckdb.DuckDBPyConnection,
     path: str | os.PathLike[str],
     *,
     alias: str = RELEASE_CATALOG,
     read_only: bool = True,
+    load_scanner: bool = True,
 ) -> None:
-    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``."""
-    load_extension(con, "sqlite_scanner")
+    """Attach a SQLite file as catalog ``alias``; read-only unless ``read_only=False``.
+
+    ``load_scanner=False`` when the sqlite scanner is loaded already (a connection whose
+    external access is off cannot even list its extensions).
+    """
+    if load_scanner:
+        load_extension(con, "sqlite_scanner")
     raw: Any = con.con if isinstance(con, DuckDBBackend) else con
     # Connections to one DuckDB file in one process share its attachments.
     attached = raw.execute(
@@ -329,7 +368,11 @@ class DuckDBEngine(FileEngine):
     )
 
     def open_reader(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
-        return connect(db.require_path(), read_only=True, cache=db.cache_dir)
+        """The file opened read-only, with external access off and its configuration locked."""
+        con = connect(db.require_path(), read_only=True, cache=db.cache_dir)
+        with read_only_setup(con):
+            pass
+        return con
 
     def open_writer(self, db: DatabaseHandle) -> SynphysDuckDBBackend:
         return connect(db.require_name(), cache=db.cache_dir)

@@ -3,15 +3,21 @@
 A file database exists when its file does; creating it is a no-op (the file appears on the
 first write); dropping it removes the file and its journal or write-ahead log. A copy is written
 to a hidden temporary file next to the target, ``.<name>.<random>.tmp``, and published by a
-rename that never clobbers a target that appeared meanwhile (unless overwriting).
+rename that never clobbers a target that appeared meanwhile (unless overwriting). The copy holds
+the lock ``.<name>.<random>.tmp.lock`` while it writes; the next copy into the same target removes
+the temporaries (and journals) whose lock is free, left by a process that was killed
+(:func:`synphys_ibis.locks.remove_abandoned`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
+from synphys_ibis import locks
 from synphys_ibis.engines.base import DatabaseHandle, UnsupportedEngine
 from synphys_ibis.errors import CopyError
 
@@ -61,6 +67,21 @@ class FileEngine(UnsupportedEngine):
         if not target.parent.is_dir():
             raise FileNotFoundError(f"directory {str(target.parent)!r} does not exist")
         return str(target.parent / f".{target.name}.{token}.tmp")
+
+    @contextlib.contextmanager
+    def hold_temporary(self, temp: DatabaseHandle) -> Iterator[None]:
+        """The lock ``<temporary>.lock`` (see the module docstring)."""
+        with locks.owning(Path(temp.require_name())):
+            yield
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Temporaries ``.<name>.<token>.tmp`` of killed copies, with their journals and WALs."""
+        target = Path(dest.require_name())
+        pattern = re.compile(
+            rf"^(?P<base>\.{re.escape(target.name)}\.[0-9a-f]+\.tmp)"
+            rf"(?:-journal|-wal|-shm|\.wal|{re.escape(locks.LOCK_SUFFIX)})?$"
+        )
+        return [str(p) for p in locks.remove_abandoned(target.parent, pattern)]
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         publish_file(Path(temp.require_name()), Path(dest.require_name()), overwrite=overwrite)

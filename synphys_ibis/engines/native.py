@@ -7,8 +7,12 @@ the release's absolute path, size and modification time, so a changed or replace
 fresh copy and the stale one is removed. The bulky raw-data tables (pulse responses, recordings,
 ...) stay in the attached SQLite file.
 
-The copy is written to a temporary file and renamed into place only when complete, so two
-processes may build it at once and neither ever opens a half-written copy.
+The copy is written to a temporary file (``.<copy>-<random>.tmp`` and its ``.wal``) and renamed
+into place only when complete, so no process ever opens a half-written copy. One process builds it:
+the build runs under a file lock per release (``<cache>/native/<release>-<key>.lock``), and the
+processes that open the release meanwhile wait and then use that copy. Whoever takes the lock
+next removes the temporaries a killed build left (only the lock holder ever writes one). A copy
+that DuckDB cannot open (truncated, overwritten) is rebuilt, with a warning.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import duckdb
 
+from synphys_ibis import locks, settings
 from synphys_ibis import progress as progress_bars
-from synphys_ibis import settings
 from synphys_ibis.engines.duckdb import (
     RELEASE_CATALOG,
     attach_sqlite,
@@ -85,10 +91,34 @@ def ensure_native_copy(
     cache: str | Path | None = None,
     progress: bool = True,
 ) -> Path:
-    """Return the native copy of ``sqlite_path``, building it first if it is missing or stale."""
+    """Return the native copy of ``sqlite_path``, building it first if it is missing or stale.
+
+    A copy that cannot be opened is rebuilt (with a warning); concurrent callers wait for one
+    build (see the module docstring).
+    """
     target = native_copy_path(sqlite_path, cache=cache)
-    if target.exists():
+    if _readable(target, cache=cache):
         return target
+    with locks.held(_lock_path(target), doing=f"building the native copy of {sqlite_path}"):
+        _remove_abandoned_builds(target)
+        if _readable(target, cache=cache):  # built by the process we waited for
+            return target
+        if target.exists():
+            message = (
+                f"the native copy {target} of {sqlite_path} cannot be opened (truncated or "
+                "damaged); it is rebuilt"
+            )
+            logger.warning(message)
+            warnings.warn(message, UserWarning, stacklevel=2)
+            target.unlink()
+        _build_and_publish(Path(sqlite_path), target, schema, cache=cache, progress=progress)
+    _remove_stale_copies(target)
+    return target
+
+
+def _build_and_publish(
+    sqlite_path: Path, target: Path, schema: Schema, *, cache: str | Path | None, progress: bool
+) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
@@ -101,11 +131,55 @@ def ensure_native_copy(
         for leftover in (tmp_name, tmp_name + ".wal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)
-    _remove_stale_copies(target)
     logger.info(
         "built native copy %s of %s in %.2f s", target, sqlite_path, time.perf_counter() - started
     )
-    return target
+
+
+def _release_key(copy: Path) -> str:
+    """``<release>-<path key>``: what every copy (and temporary) of one release starts with."""
+    return copy.name.rsplit("-", 1)[0]
+
+
+def _lock_path(copy: Path) -> Path:
+    return copy.with_name(f"{_release_key(copy)}.lock")
+
+
+def _readable(copy: Path, *, cache: str | Path | None) -> bool:
+    """Whether DuckDB opens ``copy`` and lists its tables (a damaged file fails to open).
+
+    Opened as every reader opens it (:func:`~synphys_ibis.engines.duckdb.connect`), so that a
+    connection of this process to the same file is shared, not refused. A lock held by another
+    process or a refused connection is not damage: it is raised.
+    """
+    if not copy.is_file():
+        return False
+    try:
+        con = connect(copy, read_only=True, cache=cache)
+    except duckdb.ConnectionException:
+        raise
+    except duckdb.Error as err:
+        if "Could not set lock" in str(err):
+            raise
+        logger.debug("cannot open the native copy %s: %s", copy, err)
+        return False
+    try:
+        con.con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+    except duckdb.Error as err:
+        logger.debug("cannot read the tables of the native copy %s: %s", copy, err)
+        return False
+    finally:
+        con.disconnect()
+    return True
+
+
+def _remove_abandoned_builds(copy: Path) -> None:
+    """Remove the temporaries of killed builds of the release of ``copy`` (hold its lock)."""
+    pattern = re.compile(rf"^\.{re.escape(_release_key(copy))}-.+\.tmp(?:\.wal)?$")
+    for entry in copy.parent.iterdir():
+        if pattern.match(entry.name):
+            entry.unlink(missing_ok=True)
+            logger.info("removed %s, left by a native-copy build that did not finish", entry)
 
 
 def _build(
@@ -114,7 +188,9 @@ def _build(
     con = connect(dest, cache=cache)
     try:
         attach_sqlite(con, source, read_only=True)
-        tables = [name for name in NATIVE_TABLES if name in schema]
+        # a partial release lacks some tables: they are not copied (queries needing one say so)
+        present = set(con.list_tables(database=(RELEASE_CATALOG, "main")))
+        tables = [name for name in NATIVE_TABLES if name in schema and name in present]
         bar = progress_bars.bar(
             tables, desc=f"indexing {source.name}", unit="table", leave=False, progress=progress
         )

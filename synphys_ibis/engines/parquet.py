@@ -32,6 +32,7 @@ from synphys_ibis.engines.dataset import (
     read_manifest,
 )
 from synphys_ibis.engines.duckdb import connect
+from synphys_ibis.engines.duckdb_readonly import read_only_setup
 from synphys_ibis.engines.files import path_address
 from synphys_ibis.schema import load_schema
 from synphys_ibis.schema.normalize import logical_schema, typed_table
@@ -42,6 +43,7 @@ __all__ = [
     "RAW_PREFIX",
     "ParquetEngine",
     "create_parquet_views",
+    "dataset_files",
     "dataset_release_name",
     "open_parquet_release",
 ]
@@ -79,6 +81,19 @@ def create_parquet_views(
         con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{table.name}" AS {typed}')
         created.append(table.name)
     return created
+
+
+def dataset_files(
+    location: DatasetLocation, manifest: DatasetManifest, schema_version: str
+) -> list[str]:
+    """The address of every file the views of ``manifest``'s tables read."""
+    schema = load_schema(schema_version)
+    return [
+        location.url(f.path)
+        for table in manifest.tables.values()
+        if table.name in schema
+        for f in table.files
+    ]
 
 
 def open_parquet_release(
@@ -119,7 +134,9 @@ def open_parquet_release(
     fs = location.filesystem(storage_options)
     if fs is not None:
         con.con.register_filesystem(fs)
-    create_parquet_views(con, location, manifest, schema_version)
+    # the dataset's files are the only ones DuckDB may read (see engines/duckdb_readonly.py)
+    with read_only_setup(con, allowed_paths=dataset_files(location, manifest, schema_version)):
+        create_parquet_views(con, location, manifest, schema_version)
     logger.debug("opened Parquet dataset %s in %.3f s", target, time.perf_counter() - started)
     return con
 

@@ -4,7 +4,12 @@ A read-only connection is an ordinary Ibis PostgreSQL connection whose session i
 (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``) after its setup has run: the setup
 creates the session's SQL functions in ``pg_temp`` (the Clopper-Pearson interval of the
 connectivity matrix), which a read-only session could no longer do. Every later statement runs in
-a read-only transaction, so any write raises ``cannot execute ... in a read-only transaction``.
+a read-only transaction, so an ordinary write raises ``cannot execute ... in a read-only
+transaction``. That is advisory, as every session setting is: a statement that changes it
+(``BEGIN READ WRITE``, ``SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE``) lifts it. What
+enforces read-only is the role of ``ro_host``: one made by
+:func:`synphys_ibis.maintenance.roles.create_readonly_role` can only read (see
+:mod:`.postgres_roles`).
 
 psycopg is imported only when a connection is opened (install ``synphys_ibis[postgres]``).
 """
@@ -17,7 +22,6 @@ import json
 import logging
 import re
 import sys
-import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +29,7 @@ from urllib.parse import quote
 from synphys_ibis.engines import ddl
 from synphys_ibis.engines.base import Capabilities, DatabaseHandle, RawTables, UnsupportedEngine
 from synphys_ibis.engines.postgres_url import PostgresURL, check_database_name, quote_identifier
-from synphys_ibis.errors import CopyError, NotAReleaseError, format_value
+from synphys_ibis.errors import ConnectionFailedError, NotAReleaseError, format_value
 from synphys_ibis.schema import Table
 from synphys_ibis.stats import pg_ci_lower, pg_ci_upper
 
@@ -67,12 +71,18 @@ def _import_psycopg() -> Any:
 @functools.cache
 def _backend_class() -> type:
     _import_psycopg()
+    import psycopg
     from ibis.backends.postgres import Backend
 
     from synphys_ibis.engines.compiled import CompiledSQLCache
+    from synphys_ibis.engines.execution import QueryErrors
 
-    class SynphysPostgresBackend(CompiledSQLCache, Backend):
-        """Ibis' PostgreSQL backend with ``compile`` memoised by expression."""
+    class SynphysPostgresBackend(QueryErrors, CompiledSQLCache, Backend):
+        """Ibis' PostgreSQL backend with ``compile`` memoised by expression; psycopg's errors
+        while a query runs are :class:`~synphys_ibis.errors.QueryError`."""
+
+        _synphys_engine_errors = (psycopg.Error,)
+        _synphys_engine_label = "PostgreSQL"
 
     return SynphysPostgresBackend
 
@@ -95,7 +105,18 @@ def connect(
     kwargs = url.connect_kwargs(check_database_name(db_name))
     if application_name:
         kwargs["application_name"] = application_name
-    con = _backend_class()().connect(**kwargs)
+    psycopg = _import_psycopg()
+    try:
+        con = _backend_class()().connect(**kwargs)
+    except psycopg.Error as err:
+        raise ConnectionFailedError(
+            f"cannot connect to PostgreSQL database {db_name!r} at {url.redacted()}: "
+            f"{str(err).strip()} (check the host, port, database name and credentials)"
+        ) from err
+    if read_only and setup:
+        # a read-only role's own default (default_transaction_read_only) would refuse creating
+        # the session's pg_temp functions; read-only comes back before any other statement
+        execute(con, "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
     for statement in setup:
         try:
             execute(con, statement)
@@ -396,35 +417,49 @@ class PostgresEngine(UnsupportedEngine):
 
     def temporary_name(self, db: DatabaseHandle, token: str) -> str:
         """``<name>_tmp_<token>`` on the same server (the name cut to fit 63 bytes)."""
-        return f"{_prefix(db.require_name())}_tmp_{token}"
+        from synphys_ibis.engines import postgres_publish
+
+        return postgres_publish.temporary_name(db.require_name(), token)
+
+    @contextlib.contextmanager
+    def hold_temporary(self, temp: DatabaseHandle) -> Iterator[None]:
+        """An advisory lock on a connection of its own (see :mod:`.postgres_publish`)."""
+        from synphys_ibis.engines import postgres_publish
+
+        con = self.open_maintenance(temp)
+        try:
+            with postgres_publish.holding(con, temp.require_name()):
+                yield
+        finally:
+            with contextlib.suppress(Exception):
+                con.disconnect()
+
+    def remove_abandoned(self, dest: DatabaseHandle) -> list[str]:
+        """Recover ``dest`` and drop temporaries of killed copies (:mod:`.postgres_publish`)."""
+        from synphys_ibis.engines import postgres_publish
+
+        return postgres_publish.remove_abandoned(dest.maint, dest.require_name())
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         """``ALTER DATABASE temp RENAME TO dest``; an old ``dest`` is renamed away, then dropped."""
-        maint = dest.maint
-        name = dest.require_name()
-        temp_name = temp.require_name()
-        previous = None
-        if overwrite and database_exists(maint, name):
-            previous = f"{_prefix(name)}_old_{uuid.uuid4().hex[:10]}"
-            try:
-                rename_database(maint, name, previous)
-            except Exception as err:
-                raise CopyError(
-                    f"cannot replace database {name!r}: {err} (close the sessions connected to it)"
-                ) from err
-        try:
-            rename_database(maint, temp_name, name)
-        except Exception as err:
-            if previous is not None:
-                with contextlib.suppress(Exception):
-                    rename_database(maint, previous, name)
-            raise CopyError(f"cannot publish the copy as {name!r}: {err}") from err
-        if previous is not None:
-            drop_database(maint, previous, force=True)
+        from synphys_ibis.engines import postgres_publish
 
+        postgres_publish.publish(
+            dest.maint, temp.require_name(), dest.require_name(), overwrite=overwrite
+        )
 
-def _prefix(name: str) -> str:
-    return name.encode()[:40].decode(errors="ignore")
+    def create_readonly_role(
+        self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
+    ) -> None:
+        """A role with CONNECT, USAGE and SELECT only (see :mod:`.postgres_roles`)."""
+        from synphys_ibis.engines import postgres_roles
+
+        postgres_roles.create_readonly_role(db, role, password=password, exist_ok=exist_ok)
+
+    def drop_role(self, db: DatabaseHandle, role: str) -> None:
+        from synphys_ibis.engines import postgres_roles
+
+        postgres_roles.drop_role(db, role)
 
 
 ENGINE = PostgresEngine()

@@ -53,6 +53,19 @@ class PostgresURL:
             options=tuple(parse_qsl(parts.query)),
         )
 
+    def redacted(self) -> str:
+        """The host URL for messages: ``postgresql://user:***@host:port`` (no password shown).
+
+        Examples
+        --------
+        >>> PostgresURL.parse("postgresql://u:secret@db.lab:5433").redacted()
+        'postgresql://u:***@db.lab:5433'
+        """
+        auth = ""
+        if self.user:
+            auth = self.user + (":***" if self.password else "") + "@"
+        return f"postgresql://{auth}{self.host or ''}:{self.port}"
+
     def conninfo(self, db_name: str) -> str:
         """A libpq URI for database ``db_name`` (used by DuckDB's postgres scanner)."""
         from urllib.parse import quote, urlencode

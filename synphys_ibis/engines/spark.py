@@ -194,10 +194,12 @@ def _backend_class() -> type:
 
     ibis.pyspark  # noqa: B018 - loading the backend this way registers its options (compiler reads them)
     from ibis.backends.pyspark import Backend
+    from pyspark.errors import PySparkException
 
     from synphys_ibis.engines.compiled import CompiledSQLCache
+    from synphys_ibis.engines.execution import QueryErrors
 
-    class SynphysSparkBackend(CompiledSQLCache, Backend):
+    class SynphysSparkBackend(QueryErrors, CompiledSQLCache, Backend):
         """Ibis' PySpark backend, serving a dataset's views under the tables' own names.
 
         Closing it leaves the session running: the session belongs to whoever started it
@@ -205,6 +207,8 @@ def _backend_class() -> type:
         """
 
         _synphys_views: Mapping[str, str] = {}
+        _synphys_engine_errors = (PySparkException,)
+        _synphys_engine_label = "Spark"
 
         def table(self, name: str, /, *, database: Any = None) -> Any:
             if database is None and name in self._synphys_views:

@@ -16,8 +16,11 @@ into files of about :data:`FILE_BYTES` (uncompressed). Columns are compressed wi
 The dataset is written into a hidden temporary directory next to ``dest``
 (``.<name>.<random>.tmp``); each table's files are checked (their footers must record the rows
 the source holds) and the manifest ``synphys_dataset.json`` is written last. Only then is the
-directory renamed to ``dest``. On any failure the temporary directory is removed and ``dest`` is
-as before.
+directory renamed to ``dest`` (a previous ``dest`` is moved aside to ``<temporary>.old`` for the
+rename, and removed after it). On any failure the temporary directory is removed and ``dest`` is
+as before. A killed export leaves its temporary: the next export to ``dest`` removes it once its
+lock says its process is gone, and puts a previous ``dest`` that was moved aside back in place
+(:mod:`synphys_ibis.export._tempdir`).
 
 Examples
 --------
@@ -42,7 +45,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -60,7 +62,7 @@ from synphys_ibis.engines.dataset import (
 )
 from synphys_ibis.engines.registry import engine_names, redact_password
 from synphys_ibis.errors import CopyError, InvalidArgumentError
-from synphys_ibis.export._tempdir import make_temp_dir
+from synphys_ibis.export._tempdir import owned_temp_dir, remove_abandoned, replace_with
 from synphys_ibis.maintenance.transfer import DEFAULT_BATCH_ROWS, RawReader, progress_bar
 from synphys_ibis.schema import Column, Table, load_schema
 
@@ -175,22 +177,23 @@ def export_parquet(
             hint="A Parquet dataset is already exported; copy its directory instead.",
         )
     target = Path(dest).expanduser().absolute()
+    remove_abandoned(target, separator=".")  # of killed exports (a previous target put back)
     if _occupied(target) and not overwrite:
         raise CopyError(f"{target} exists; pass overwrite=True to replace it")
     plan = [t for t in schema if t.name in names and t.name not in skipped]
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = make_temp_dir(target.parent, prefix=f".{target.name}.", suffix=".tmp")  # umask mode
-    try:
-        manifest = _write_dataset(
-            source, temp, plan, explicit=tables is not None,
-            row_group_rows=row_group_rows, compression=compression,
-            batch_rows=batch_rows, progress=progress,
-        )  # fmt: skip
-        _publish(temp, target, overwrite=overwrite)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
+    with owned_temp_dir(target, separator=".") as temp:  # umask mode, its lock held
+        try:
+            manifest = _write_dataset(
+                source, temp, plan, explicit=tables is not None,
+                row_group_rows=row_group_rows, compression=compression,
+                batch_rows=batch_rows, progress=progress,
+            )  # fmt: skip
+            _publish(temp, target, overwrite=overwrite)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
     logger.info(
         "exported %s to %s (%d tables, %d rows, %.1f MB) in %.2f s",
         source, target, len(manifest.tables), manifest.total_rows,
@@ -393,18 +396,6 @@ def _publish(temp: Path, target: Path, *, overwrite: bool) -> None:
     """Rename the finished ``temp`` to ``target``; an old ``target`` is removed only after."""
     if not is_dataset(temp):  # pragma: no cover - written just before
         raise CopyError(f"{temp} has no manifest; refusing to publish it")
-    old: Path | None = None
-    if target.exists():
-        if not overwrite and _occupied(target):
-            raise CopyError(f"{target} appeared during the export; pass overwrite=True")
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-        os.rmdir(old)
-        os.replace(target, old)
-    try:
-        os.replace(temp, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if target.exists() and not overwrite and _occupied(target):
+        raise CopyError(f"{target} appeared during the export; pass overwrite=True")
+    replace_with(temp, target, temp=temp)

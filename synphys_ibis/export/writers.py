@@ -47,7 +47,7 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
 from synphys_ibis.export import codecs
-from synphys_ibis.export._tempdir import make_temp_dir
+from synphys_ibis.export._tempdir import owned_temp_dir, remove_abandoned, replace_with
 from synphys_ibis.export.provenance import (
     PROVENANCE_FORMAT,
     PROVENANCE_KEY,
@@ -336,24 +336,20 @@ def _batches(
 @contextmanager
 def _atomic_path(target: Path, *, overwrite: bool, directory: bool) -> Iterator[Path]:
     """A temporary path beside ``target`` that replaces it only if the block succeeds."""
+    remove_abandoned(target, separator="-")  # of killed writes (a previous target put back)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = make_temp_dir(target.parent, prefix=f".{target.name}-", suffix=".tmp")  # umask mode
-    work = tmp if directory else tmp / target.name
-    try:
-        yield work
-        if target.is_dir() and not directory:
-            raise IsADirectoryError(f"{target} is a directory; cannot replace it with a file")
-        if target.exists():
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink()
-        os.replace(work, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    with owned_temp_dir(target, separator="-") as tmp:  # umask mode, its lock held
+        work = tmp if directory else tmp / target.name
+        try:
+            yield work
+            if target.is_dir() and not directory:
+                raise IsADirectoryError(f"{target} is a directory; cannot replace it with a file")
+            replace_with(work, target, temp=tmp)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def to_parquet(

@@ -8,6 +8,12 @@ the indexes and keys, vacuum, and only then publish it under the target name: a 
 ``ALTER DATABASE ... RENAME``. If anything fails, the temporary is removed and the target is
 exactly as it was (absent, or the previous database).
 
+A process killed mid-copy cannot remove its temporary: the copy marks it as its own for its whole
+life (:meth:`~synphys_ibis.engines.base.Engine.hold_temporary`: a file lock, or a PostgreSQL
+advisory lock), and the next copy into the same target removes those whose owner is gone, before
+anything else (:meth:`~synphys_ibis.engines.base.Engine.remove_abandoned`). Another process's copy
+in progress is never touched.
+
 Examples
 --------
 >>> import os, sqlite3, tempfile
@@ -30,6 +36,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +44,7 @@ from synphys_ibis.engines.base import DatabaseHandle
 from synphys_ibis.errors import CopyError, InvalidArgumentError, ReadOnlyError
 from synphys_ibis.maintenance import operations as maintenance
 from synphys_ibis.maintenance.transfer import iter_copy_tables
-from synphys_ibis.schema import load_schema
+from synphys_ibis.schema import Table, load_schema
 
 __all__ = ["bake_sqlite", "clone_database"]
 
@@ -90,6 +97,8 @@ def clone_database(
         raise ReadOnlyError(f"cannot clone into {dest!r}: it has no read-write host")
     if dest.engine.same_database(source, dest):
         raise InvalidArgumentError(f"cannot clone {source!r} into itself")
+    # first: a killed overwrite may have left the previous destination under another name
+    dest.engine.remove_abandoned(dest)
     if dest.exists and not overwrite:
         raise CopyError(
             f"destination {dest!r} exists; pass overwrite=True to replace it (it is swapped out "
@@ -101,6 +110,24 @@ def clone_database(
     copies = iter_copy_tables(source, temp, vacuum=False, **copy_options)  # validates arguments
     specs = list(load_schema(source.schema_version))
     started = time.perf_counter()
+    with temp.engine.hold_temporary(temp):
+        _copy_and_publish(temp, dest, copies, specs, vacuum=vacuum,
+                          boolean_checks=boolean_checks, overwrite=overwrite)  # fmt: skip
+    logger.info("cloned %r into %r in %.2f s", source, dest, time.perf_counter() - started)
+    return dest
+
+
+def _copy_and_publish(
+    temp: DatabaseHandle,
+    dest: DatabaseHandle,
+    copies: Generator[str, None, None],
+    specs: list[Table],
+    *,
+    vacuum: bool,
+    boolean_checks: bool | None,
+    overwrite: bool,
+) -> None:
+    """Fill ``temp`` (tables, rows, indexes, statistics) and publish it as ``dest``."""
     try:
         temp.create_database()
         maintenance.create_schema(
@@ -122,8 +149,6 @@ def clone_database(
         copies.close()  # an interrupted copy: close its connections before removing the temporary
         _discard(temp)
         raise
-    logger.info("cloned %r into %r in %.2f s", source, dest, time.perf_counter() - started)
-    return dest
 
 
 def bake_sqlite(

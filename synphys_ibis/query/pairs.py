@@ -253,6 +253,49 @@ class PairQuery:
         needed = {columns[c][0] for c in self.filter_columns() | set(self.output_columns())}
         return self.rules.with_parents({a for a in needed if a is not None})
 
+    def table_needs(self) -> list[tuple[str, frozenset[str]]]:
+        """``(argument, tables)``: the tables each argument of this query reads, the join's first.
+
+        A database missing one of them (a partial copy of a release) cannot answer the query;
+        :meth:`~synphys_ibis.catalog.Catalog.require_tables` names the table and the argument.
+        A missing table that only a left join would read is not dropped silently: the query
+        raises, since its result would lack columns that the same query elsewhere has.
+        """
+        rules = self.rules
+        columns = rules.pair_columns
+
+        def tables(names: set[str]) -> frozenset[str]:
+            aliases = rules.with_parents({a for c in names if (a := columns[c][0]) is not None})
+            return frozenset({"pair"} | {rules.aliases[a].table for a in aliases})
+
+        namespace = pair_namespace(rules)
+        read: dict[str, set[str]] = {"every pair query": set()}
+        if self.synapse_type is not None:
+            read["synapse_type"] = {"synapse_synapse_type"}
+        if self.synapse_probed:
+            read["synapse_probed"] = {f"pre_cell_{rules.sign_column()}"}
+        if self.age is not None and self.age != (None, None):
+            read["age"] = {"slice_age"}
+        if self.species is not None:
+            read["species"] = {"slice_species"}
+        for group in self.preload:
+            read[f"preload={group!r}"] = {
+                c
+                for a in PRELOAD_GROUPS[group]
+                if a in rules.aliases
+                for c in rules.alias_columns(a)
+            }
+        for expr in self.filter_exprs:
+            used = _referenced_columns(resolve_filter(expr, namespace, rules))
+            read.setdefault("filter_exprs", set()).update(used)
+        if self.extra_columns:
+            read["columns"] = set(self.extra_columns) & set(columns)
+        needs = [(argument, tables(names)) for argument, names in read.items()]
+        for argument, cls in (("pre_class", self.pre_class), ("post_class", self.post_class)):
+            if cls is not None and (cls.criteria or cls.exprs):
+                needs.append((argument, cls.tables(rules)))
+        return needs
+
     def cache_key(self) -> tuple[Any, ...]:
         """A hashable value equal for queries that compile to the same SQL.
 

@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis import settings
+from synphys_ibis import locks, settings
 from synphys_ibis.errors import DownloadError, UnknownReleaseError, VerificationError
 from synphys_ibis.releases import cache as release_cache
 from synphys_ibis.releases import downloaders
@@ -433,7 +433,7 @@ def _fetch_release(release: ReleaseFile, *, cache_dir: Any, progressbar: bool) -
         return path
     if settings.offline():
         raise _offline_error(path, release)
-    with _locked(path):
+    with locks.held(release_cache.lock_path(path), doing=f"downloading {path.name}"):
         release_cache.remove_stale_temporaries(path)  # of killed downloads, now that we own it
         if _usable(path, release):  # another process downloaded it while we waited
             return path
@@ -469,22 +469,6 @@ def _offline_error(path: Path, release: ReleaseFile) -> DownloadError:
         f"online (`synphys-ibis download {release.file}`), copy it there, or unset "
         "SYNPHYS_IBIS_OFFLINE"
     )
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    from filelock import Timeout
-
-    lock = release_cache.download_lock(path)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        logger.info("waiting for another process that is downloading %s", path.name)
-        lock.acquire()
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 @contextmanager

@@ -57,7 +57,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from synphys_ibis import settings
+from synphys_ibis import locks, settings
 from synphys_ibis.engines.sqlite import check_sqlite_header, check_structure, read_schema_version
 from synphys_ibis.errors import NotAReleaseError, VerificationError
 from synphys_ibis.releases.manifest import ReleaseFile
@@ -160,10 +160,7 @@ def staging_dir(path: Path) -> Path:
 
 def download_lock(path: Path) -> Any:
     """An inter-process lock (``filelock.FileLock``) for downloading ``path``."""
-    from filelock import FileLock
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(lock_path(path)))
+    return locks.file_lock(lock_path(path))
 
 
 def file_sha256(path: Path) -> str:
@@ -352,7 +349,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
         if name.startswith(f".{path.name}.") and name.endswith(_STAGING_SUFFIX):
             stale = entry != own
         elif (match := _PID_TEMPORARY.match(name)) and match["name"] == marker_path(path).name:
-            stale = not _process_exists(int(match["pid"]))
+            stale = not locks.process_exists(int(match["pid"]))
         if stale:
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
@@ -361,18 +358,6 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
             logger.info("removed %s, left by a download that did not finish", entry)
             removed.append(entry)
     return removed
-
-
-def _process_exists(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):  # someone else's process, or no way to tell: keep it
-        return True
-    return True
 
 
 def list_cache(cache_dir: str | os.PathLike[str] | None = None) -> list[CachedFile]:
