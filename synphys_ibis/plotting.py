@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -55,6 +56,7 @@ from synphys_ibis.grids import (
     require_columns,
     with_probability,
 )
+from synphys_ibis.stats import clopper_pearson
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -175,8 +177,9 @@ def connectivity_heatmap(
     ci_alpha: bool = False,
     labels: Labels | None = None,
     colorbar: bool = True,
-    label: str = "connection probability",
+    label: str | None = None,
     title: str | None = None,
+    probability: HeatmapProbability = "connection",
 ) -> Axes:
     """Draw a connectivity matrix: probability as colour (log scale), counts in each cell.
 
@@ -214,10 +217,16 @@ def connectivity_heatmap(
         Display labels by class name (``{'l23pyr': 'My label'}``) or the class dict itself;
         by default the classes' standard display names (``'L2/3 Pyr'``), else their names.
     colorbar, label
-        Draw a colour bar, labelled ``label`` (say what the matrix counts, e.g. ``'electrical
-        coupling probability'`` for gap junctions).
+        Draw a colour bar, labelled ``label`` (default: what ``probability`` shows, e.g.
+        ``'connection probability'``).
     title
         Axes title.
+    probability
+        Which figures of a ``connectivity_matrix`` the cells show: ``'connection'`` (default:
+        ``connection_probability`` and its interval), ``'adjusted'`` (the distance-adjusted
+        ``adjusted_connection_probability``, ``pmax``, of a matrix with ``sigma``: colour and
+        interval adjusted, counts still connected/probed, as the papers' figures),
+        ``'gap'`` (``n_gaps/n_gaps_probed`` and ``gap_probability``) or ``'adjusted_gap'``.
 
     Returns
     -------
@@ -246,22 +255,21 @@ def connectivity_heatmap(
     >>> len([p for p in ax.patches if p.get_hatch()])  # the two cells with none connected
     2
     """
-    frame = with_probability(fetch(matrix, ["pre_class", "post_class", "n_probed", "n_connected"]))
+    frame, label = _heatmap_frame(matrix, probability, label)
     if not 0 < vmin < vmax:
         raise InvalidArgumentError(f"need 0 < vmin < vmax for a log scale; got {vmin!r}, {vmax!r}")
     pre, post = class_order(frame.pre_class), class_order(frame.post_class)
     probed = _values(frame, "n_probed", pre, post, fill=0.0)
     connected = _values(frame, "n_connected", pre, post, fill=0.0)
     low, high = _values(frame, "ci_lower", pre, post), _values(frame, "ci_upper", pre, post)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        probability = np.where(probed > 0, connected / probed, np.nan)
+    shown = np.where(probed > 0, _values(frame, "connection_probability", pre, post), np.nan)
     zero = (probed > 0) & (connected == 0)
     # Opacity 1 - interval width (at least 0.2): every cell with ci_alpha, else the zero cells
     # only, so that 0/1 (the interval spans almost everything) fades and 0/12 does not.
     faded = np.clip(1.0 - np.nan_to_num(high - low, nan=1.0), 0.2, 1.0)
     alpha = faded if ci_alpha else np.where(zero, faded, 1.0)
     ax = _new_axes(ax, len(pre), len(post))
-    rgba = _draw_probabilities(ax, probability, zero, vmin, vmax, cmap, alpha, colorbar, label)
+    rgba = _draw_probabilities(ax, shown, zero, vmin, vmax, cmap, alpha, colorbar, label)
     _draw_matrix(ax, rgba, pre=pre, post=post, labels=labels)
     if annotate:
         texts = np.full(probed.shape, "", dtype=object)
@@ -274,6 +282,55 @@ def connectivity_heatmap(
     if title:
         ax.set_title(title)
     return ax
+
+
+HeatmapProbability: TypeAlias = Literal["connection", "adjusted", "gap", "adjusted_gap"]
+# probability shown -> (count columns, probability and interval columns, colour bar label)
+_HEATMAP_COLUMNS: dict[str, tuple[tuple[str, str], tuple[str, str, str], str]] = {
+    "connection": (
+        ("n_probed", "n_connected"),
+        ("connection_probability", "ci_lower", "ci_upper"),
+        "connection probability",
+    ),
+    "adjusted": (
+        ("n_probed", "n_connected"),
+        ("adjusted_connection_probability", "adjusted_ci_lower", "adjusted_ci_upper"),
+        "connection probability (distance-adjusted pmax)",
+    ),
+    "gap": (
+        ("n_gaps_probed", "n_gaps"),
+        ("gap_probability", "gap_ci_lower", "gap_ci_upper"),
+        "electrical coupling probability",
+    ),
+    "adjusted_gap": (
+        ("n_gaps_probed", "n_gaps"),
+        ("adjusted_gap_probability", "adjusted_gap_ci_lower", "adjusted_gap_ci_upper"),
+        "electrical coupling probability (distance-adjusted pmax)",
+    ),
+}
+
+
+def _heatmap_frame(matrix: Data, probability: str, label: str | None) -> tuple[pd.DataFrame, str]:
+    """The matrix with the figures ``probability`` names under the plain count/probability names."""
+    if probability not in _HEATMAP_COLUMNS:
+        raise InvalidArgumentError.for_value("probability", probability, list(_HEATMAP_COLUMNS))
+    (n, k), figures, default_label = _HEATMAP_COLUMNS[probability]
+    needed = ["pre_class", "post_class", n, k]
+    if probability != "connection":
+        needed += list(figures)
+    frame = fetch(matrix, needed)
+    if probability != "connection":
+        plain = ("connection_probability", "ci_lower", "ci_upper")
+        frame = pd.DataFrame(
+            {
+                "pre_class": frame.pre_class,
+                "post_class": frame.post_class,
+                "n_probed": frame[n],
+                "n_connected": frame[k],
+                **{name: frame[column] for name, column in zip(plain, figures, strict=True)},
+            }
+        )
+    return with_probability(frame), default_label if label is None else label
 
 
 def _draw_probabilities(
@@ -557,35 +614,85 @@ def _metric_label(metric: str, scale: float) -> str:
 
 
 # -- connectivity vs distance -------------------------------------------------------------------
+SIGMA = "\N{GREEK SMALL LETTER SIGMA}"
+_DISTANCE_LABELS = {
+    "distance": "intersomatic distance (µm)",
+    "lateral_distance": "lateral intersomatic distance (µm)",
+    "vertical_distance": "vertical intersomatic distance (µm)",
+}
+
+
 def connectivity_profile(
     pairs: Data,
     *,
     bin_size: float = 20e-6,
     max_distance: float | None = 500e-6,
     distance_column: DistanceColumn = "lateral_distance",
+    bin_edges: Sequence[float] | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Connection probability in distance bins, with 95% Clopper-Pearson intervals.
+    """Connection probability in distance bins, with Clopper-Pearson intervals.
+
+    The numbers of aisynphys' ``connectivity_profile(connected, distance, bin_edges)``: pairs
+    with a non-finite distance (NULL, NaN, inf) are left out; a bin counts the pairs with
+    ``bin_start <= distance < bin_end``; an empty bin has probability NaN and the interval
+    (0, 1), as in aisynphys. With ``bin_edges`` the bins are exactly those (aisynphys'
+    ``measure_distance`` uses ``numpy.arange(0, 500e-6, window)``, whose last edge is below
+    500 µm); otherwise they are ``bin_size`` wide from 0 to the last occupied bin (bin ``i``
+    holds ``floor(distance / bin_size) == i``), pairs at ``max_distance`` or further left out.
 
     Parameters
     ----------
     pairs
         Probed pairs, e.g. ``db.pair_query(synapse_probed=True, species='mouse')``: every row
-        counts as probed, rows with ``has_synapse`` true as connected; rows without a distance
-        are ignored.
+        counts as probed, rows with ``has_synapse`` true as connected.
     bin_size
-        Bin width in metres (20 µm, as the original ``connectivity_profile``).
+        Bin width in metres (20 µm, as aisynphys' notebooks).
     max_distance
-        Ignore pairs at least this far apart (None keeps all).
+        Ignore pairs at least this far apart (None keeps all); not used with ``bin_edges``.
     distance_column
         ``'lateral_distance'`` (default), ``'distance'`` or ``'vertical_distance'``.
+    bin_edges
+        Increasing bin edges in metres (at least two).
+    alpha
+        The intervals' level is ``1 - alpha``.
 
     Returns
     -------
     pandas.DataFrame
         ``bin_start``, ``bin_end`` (metres), ``n_probed``, ``n_connected``,
-        ``connection_probability``, ``ci_lower``, ``ci_upper``: one row per bin from 0 to the
-        last occupied bin, with zero counts (and NaN probability) for empty bins.
+        ``connection_probability``, ``ci_lower``, ``ci_upper``: one row per bin.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"lateral_distance": [5e-6, 25e-6, 30e-6, float("inf")],
+    ...                       "has_synapse": [True, False, True, True]})
+    >>> profile = connectivity_profile(pairs, bin_edges=[0, 20e-6, 40e-6, 60e-6])
+    >>> profile.n_probed.tolist(), profile.n_connected.tolist()
+    ([1, 2, 0], [1, 1, 0])
+    >>> profile.ci_lower.tolist()[2], profile.ci_upper.tolist()[2]  # an empty bin, as aisynphys
+    (0.0, 1.0)
     """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise InvalidArgumentError(f"alpha must be a number between 0 and 1, not {alpha!r}")
+    if bin_edges is not None:
+        edges = np.asarray(bin_edges, dtype=float)
+        if (
+            edges.ndim != 1
+            or len(edges) < 2
+            or not np.isfinite(edges).all()
+            or (np.diff(edges) <= 0).any()
+        ):
+            raise InvalidArgumentError(
+                f"bin_edges must be at least two increasing finite distances, not {bin_edges!r}"
+            )
+        n_probed, n_connected = _edge_counts(pairs, edges, distance_column)
+        result = pd.DataFrame(
+            {"bin_start": edges[:-1], "bin_end": edges[1:], "n_probed": n_probed,
+             "n_connected": n_connected}
+        )  # fmt: skip
+        return _with_interval(result, float(alpha))
     if not (isinstance(bin_size, (int, float)) and not isinstance(bin_size, bool) and bin_size > 0):
         raise InvalidArgumentError(
             f"bin_size must be a positive number of metres, not {bin_size!r}"
@@ -602,16 +709,64 @@ def connectivity_profile(
             "n_connected": merged.n_connected.astype(np.int64),
         }
     )
-    return with_probability(result)
+    return _with_interval(result, float(alpha))
+
+
+def _with_interval(frame: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Probability and interval per bin; NaN and (0, 1) for an empty bin, as aisynphys."""
+    n = frame.n_probed.to_numpy(dtype=np.int64)
+    k = frame.n_connected.to_numpy(dtype=np.int64)
+    frame = frame.astype({"n_probed": np.int64, "n_connected": np.int64})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["connection_probability"] = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+    bounds = [
+        clopper_pearson(int(a), int(b), alpha) if b > 0 else (0.0, 1.0)
+        for a, b in zip(k, n, strict=True)
+    ]
+    frame["ci_lower"] = [b[0] for b in bounds]
+    frame["ci_upper"] = [b[1] for b in bounds]
+    return frame
+
+
+def _finite_rows(pairs: Data, column: str) -> Data:
+    if isinstance(pairs, IbisTable):
+        require_columns(pairs.columns, [column, "has_synapse"])
+        x = pairs[column]
+        return pairs.filter(x.notnull() & ~x.isnan() & ~x.isinf())
+    frame = fetch(pairs, [column, "has_synapse"])
+    return frame[np.isfinite(frame[column].to_numpy(dtype=float))]
+
+
+def _edge_counts(pairs: Data, edges: np.ndarray, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Probed and connected pairs with ``edges[i] <= distance < edges[i + 1]``, per bin."""
+    rows = _finite_rows(pairs, column)
+    if isinstance(rows, IbisTable):
+        x, connected = rows[column], rows.has_synapse.fill_null(False)
+        conditions = [(x >= float(lo)) & (x < float(hi)) for lo, hi in itertools.pairwise(edges)]
+        counts = (
+            rows.aggregate(
+                **{f"n{i}": rows.count(where=c) for i, c in enumerate(conditions)},
+                **{f"k{i}": rows.count(where=c & connected) for i, c in enumerate(conditions)},
+            )
+            .to_pyarrow()
+            .to_pylist()[0]
+        )
+        m = len(conditions)
+        return (
+            np.array([counts[f"n{i}"] for i in range(m)], dtype=np.int64),
+            np.array([counts[f"k{i}"] for i in range(m)], dtype=np.int64),
+        )
+    x = rows[column].to_numpy(dtype=float)
+    connected = rows.has_synapse.fillna(False).astype(bool).to_numpy()
+    inside = (x[None, :] >= edges[:-1, None]) & (x[None, :] < edges[1:, None])
+    return inside.sum(axis=1), (inside & connected[None, :]).sum(axis=1)
 
 
 def _binned_counts(
     pairs: Data, bin_size: float, max_distance: float | None, column: str
 ) -> pd.DataFrame:
-    if isinstance(pairs, IbisTable):
-        require_columns(pairs.columns, [column, "has_synapse"])
-        distance = pairs[column]
-        rows = pairs.filter(distance.notnull())
+    rows = _finite_rows(pairs, column)
+    if isinstance(rows, IbisTable):
         if max_distance is not None:
             rows = rows.filter(rows[column] < max_distance)
         binned = rows.mutate(bin=(rows[column] / bin_size).floor().cast("int64"))
@@ -620,8 +775,7 @@ def _binned_counts(
             n_probed=binned.count(), n_connected=binned.count(where=connected)
         )
         return summary.to_pyarrow().to_pandas()
-    frame = fetch(pairs, [column, "has_synapse"])
-    frame = frame[frame[column].notna()]
+    frame = rows
     if max_distance is not None:
         frame = frame[frame[column] < max_distance]
     bins = np.floor(frame[column].to_numpy(dtype=float) / bin_size).astype(np.int64)
@@ -638,6 +792,8 @@ def connectivity_vs_distance(
     bin_size: float = 20e-6,
     max_distance: float | None = 500e-6,
     distance_column: DistanceColumn = "lateral_distance",
+    bin_edges: Sequence[float] | None = None,
+    fit: Any = None,
     ax: Axes | None = None,
     color: Any = None,
     label: str | None = None,
@@ -650,6 +806,12 @@ def connectivity_vs_distance(
     autoscaling, so every group's line and band fit (y from 0, at most 1; x from 0 to the
     furthest bin), as does anything drawn afterwards. Bins where no pair was probed get no
     point; the line and the band run across them. Distances are shown in µm.
+
+    ``fit`` draws a fitted profile over the bins as a dashed line in the same colour, labelled
+    with its parameters as the papers give them (``pmax`` and sigma in µm): a
+    :class:`~synphys_ibis.connectivity.ProfileFit`, or a row of
+    ``db.connectivity_fit(...)`` (a mapping or pandas row with ``pmax``, ``size`` and, for the
+    erf model, ``midpoint``).
 
     Returns
     -------
@@ -666,10 +828,14 @@ def connectivity_vs_distance(
     >>> ax = connectivity_vs_distance(far, ax=ax, label="far")
     >>> [float(v) for v in (*ax.get_xlim(), *ax.get_ylim())]  # both groups fit
     [0.0, 100.0, 0.0, 1.0]
+    >>> ax = connectivity_vs_distance(near, fit={"pmax": 0.4, "size": 50e-6})
+    >>> ax.get_legend().get_texts()[-1].get_text()
+    'Gaussian fit: pmax 0.40, \u03c3 50 µm'
     """
     profile = connectivity_profile(
-        pairs, bin_size=bin_size, max_distance=max_distance, distance_column=distance_column
-    )
+        pairs, bin_size=bin_size, max_distance=max_distance, distance_column=distance_column,
+        bin_edges=bin_edges,
+    )  # fmt: skip
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(6, 4), layout="constrained")
     right = profile.bin_end.max() if len(profile) else (max_distance or bin_size)
@@ -684,14 +850,50 @@ def connectivity_vs_distance(
         alpha=0.25,
         linewidth=0,
     )
-    _keep_in_view(ax, [line, band], right * 1e6)
-    ax.set_xlabel(f"{distance_column.replace('_', ' ')} (µm)")
+    artists: list[Any] = [line, band]
+    if fit is not None:
+        artists.append(_draw_fit(ax, fit, float(right), line.get_color()))
+    _keep_in_view(ax, artists, right * 1e6)
+    ax.set_xlabel(_DISTANCE_LABELS.get(distance_column, f"{distance_column} (µm)"))
     ax.set_ylabel("connection probability")
-    if label:
+    if label or fit is not None:
         ax.legend()
     if title:
         ax.set_title(title)
     return ax
+
+
+def _draw_fit(ax: Axes, fit: Any, right: float, color: Any) -> Any:
+    """The fitted profile from 0 to ``right`` metres, dashed, labelled with its parameters."""
+    from synphys_ibis.connectivity import ModelName, profile_probability
+
+    def value(name: str) -> Any:
+        # a mapping or pandas row by key (a Series' .size attribute is its length), else
+        # an attribute (ProfileFit)
+        if hasattr(fit, "keys"):
+            return fit.get(name)
+        return getattr(fit, name, None)
+
+    pmax, size, midpoint = value("pmax"), value("size"), value("midpoint")
+    if pmax is None or size is None or pd.isna(pmax) or pd.isna(size):
+        raise InvalidArgumentError(
+            f"fit={fit!r} has no fitted pmax and size (an unprobed class pair?); pass a "
+            f"ProfileFit or a row of connectivity_fit() with both"
+        )
+    model: ModelName = "erf" if midpoint is not None and not pd.isna(midpoint) else "gaussian"
+    x = np.linspace(0.0, right, 200)
+    y = profile_probability(
+        model, x, float(pmax), float(size), None if model == "gaussian" else float(midpoint)
+    )
+    if model == "gaussian":
+        text = f"Gaussian fit: pmax {float(pmax):.2f}, {SIGMA} {float(size) * 1e6:.0f} µm"
+    else:
+        text = (
+            f"erf fit: pmax {float(pmax):.2f}, {SIGMA} {float(size) * 1e6:.0f} µm, "
+            f"midpoint {float(midpoint) * 1e6:.0f} µm"
+        )
+    (curve,) = ax.plot(x * 1e6, y, linestyle="--", color=color, label=text)
+    return curve
 
 
 def _keep_in_view(ax: Axes, artists: list[Any], right: float) -> None:

@@ -118,32 +118,36 @@ def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
 
 # SQL NULL arguments give NULL without calling these; pass n as NULL where it is 0.
 @ibis.udf.scalar.python
-def ci_lower(k: int, n: int) -> float:
-    """Lower bound of the 95% Clopper-Pearson interval of k / n (a Python UDF)."""
-    return clopper_pearson(int(k), int(n))[0]
+def ci_lower(k: int, n: int, alpha: float) -> float:
+    """Lower bound of the ``1 - alpha`` Clopper-Pearson interval of k / n (a Python UDF)."""
+    return clopper_pearson(int(k), int(n), float(alpha))[0]
 
 
 @ibis.udf.scalar.python
-def ci_upper(k: int, n: int) -> float:
-    """Upper bound of the 95% Clopper-Pearson interval of k / n (a Python UDF)."""
-    return clopper_pearson(int(k), int(n))[1]
+def ci_upper(k: int, n: int, alpha: float) -> float:
+    """Upper bound of the ``1 - alpha`` Clopper-Pearson interval of k / n (a Python UDF)."""
+    return clopper_pearson(int(k), int(n), float(alpha))[1]
 
 
 # DuckDB sessions get the interval as functions registered on the connection when it opens
 # (register_duckdb_functions), so a query using them compiles to plain SQL that can be cached
-# and re-run without Ibis re-registering UDFs at every execution.
+# and re-run without Ibis re-registering UDFs at every execution. Every engine's session
+# functions take (k, n, alpha): the interval's level is 1 - alpha.
 @ibis.udf.scalar.builtin(name="synphys_ci_lower")
-def duckdb_ci_lower(k: int, n: int) -> float:  # type: ignore[empty-body]
-    """Lower bound of the 95% Clopper-Pearson interval of k / n (DuckDB session function)."""
+def duckdb_ci_lower(k: int, n: int, alpha: float) -> float:  # type: ignore[empty-body]
+    """Lower bound of the ``1 - alpha`` Clopper-Pearson interval of k / n (session function)."""
 
 
 @ibis.udf.scalar.builtin(name="synphys_ci_upper")
-def duckdb_ci_upper(k: int, n: int) -> float:  # type: ignore[empty-body]
-    """Upper bound of the 95% Clopper-Pearson interval of k / n (DuckDB session function)."""
+def duckdb_ci_upper(k: int, n: int, alpha: float) -> float:  # type: ignore[empty-body]
+    """Upper bound of the ``1 - alpha`` Clopper-Pearson interval of k / n (session function)."""
 
 
 def register_duckdb_functions(con: Any) -> None:
-    """Register ``synphys_ci_lower`` / ``synphys_ci_upper`` on a DuckDB connection (once)."""
+    """Register ``synphys_ci_lower(k, n, alpha)`` / ``synphys_ci_upper`` on a DuckDB connection.
+
+    Registered once per connection; ``alpha`` sets the interval's level (1 - alpha).
+    """
     import duckdb
 
     raw = getattr(con, "con", con)
@@ -156,24 +160,26 @@ def register_duckdb_functions(con: Any) -> None:
     bigint, double = duckdb.sqltype("BIGINT"), duckdb.sqltype("DOUBLE")
     for name, function in (("synphys_ci_lower", _lower), ("synphys_ci_upper", _upper)):
         if name not in present:
-            raw.create_function(name, function, [bigint, bigint], double, side_effects=False)
+            raw.create_function(
+                name, function, [bigint, bigint, double], double, side_effects=False
+            )
 
 
-def _lower(k: int, n: int) -> float:
-    return clopper_pearson(int(k), int(n))[0]
+def _lower(k: int, n: int, alpha: float) -> float:
+    return clopper_pearson(int(k), int(n), float(alpha))[0]
 
 
-def _upper(k: int, n: int) -> float:
-    return clopper_pearson(int(k), int(n))[1]
+def _upper(k: int, n: int, alpha: float) -> float:
+    return clopper_pearson(int(k), int(n), float(alpha))[1]
 
 
 # PostgreSQL runs no Python UDFs: each session gets the same algorithm as SQL functions in its
 # pg_temp schema (synphys_ibis.engines.postgres_functions); these call them.
 @ibis.udf.scalar.builtin(name="synphys_ci_lower", database="pg_temp")
-def pg_ci_lower(k: int, n: int) -> float:  # type: ignore[empty-body]
-    """Lower bound of the 95% Clopper-Pearson interval of k / n (PostgreSQL session function)."""
+def pg_ci_lower(k: int, n: int, alpha: float) -> float:  # type: ignore[empty-body]
+    """Lower bound of the ``1 - alpha`` Clopper-Pearson interval of k / n (PostgreSQL)."""
 
 
 @ibis.udf.scalar.builtin(name="synphys_ci_upper", database="pg_temp")
-def pg_ci_upper(k: int, n: int) -> float:  # type: ignore[empty-body]
-    """Upper bound of the 95% Clopper-Pearson interval of k / n (PostgreSQL session function)."""
+def pg_ci_upper(k: int, n: int, alpha: float) -> float:  # type: ignore[empty-body]
+    """Upper bound of the ``1 - alpha`` Clopper-Pearson interval of k / n (PostgreSQL)."""

@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, cast
 
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table as IbisTable
@@ -28,6 +28,14 @@ from synphys_ibis.errors import (
 )
 from synphys_ibis.query.arguments import matrix_pair_query_args, validate_pair_query
 from synphys_ibis.query.cell_class import CellClass, classify
+from synphys_ibis.query.connectivity import (
+    DistanceColumn,
+    build_fit_input,
+    gap_junction_electrodes,
+    validate_alpha,
+    validate_distance_column,
+    validate_sigma,
+)
 from synphys_ibis.query.matrix import (
     build_connectivity_matrix,
     build_matrix_pair_query,
@@ -45,6 +53,11 @@ from synphys_ibis.schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, avail
 from synphys_ibis.schema.constants import HUMAN_PROJECTS, MOUSE_PROJECTS
 from synphys_ibis.schema.rules import ClassColumn
 from synphys_ibis.schema.versions import check_stored_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from synphys_ibis.connectivity import ModelName
 
 __all__ = ["DbSize", "SynphysDatabase"]
 
@@ -213,6 +226,7 @@ class SynphysDatabase(Database):
         storage_options: Mapping[str, Any] | None = None,
         check_schema: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
+        cache_storage: str | os.PathLike[str] | None = None,
     ) -> SynphysDatabase:
         """Open a Parquet dataset of a release (see :mod:`synphys_ibis.export.parquet`) on DuckDB.
 
@@ -233,6 +247,10 @@ class SynphysDatabase(Database):
             be supported.
         cache_dir
             Cache directory (DuckDB extensions).
+        cache_storage
+            For a remote ``target``: a local directory where the blocks read are kept, so that
+            later processes read them from disk (fsspec's ``blockcache``). Without it, the
+            footers and the blocks read are kept in memory while the database is open.
 
         Returns
         -------
@@ -245,6 +263,9 @@ class SynphysDatabase(Database):
             If a local ``target`` does not exist.
         NotAReleaseError
             If ``target`` holds no dataset manifest, or the manifest no metadata row.
+        RangeRequestsUnsupportedError
+            If the server of a remote ``target`` ignores Range requests (the message says
+            what to use instead).
         UnsupportedSchemaError
             If the recorded schema version is not supported.
 
@@ -266,7 +287,10 @@ class SynphysDatabase(Database):
             _dataset_name(target),
             check_schema,
             cache_dir=cache_dir,
-            engine_options={"storage_options": dict(storage_options or {})},
+            engine_options={
+                "storage_options": dict(storage_options or {}),
+                "cache_storage": None if cache_storage is None else os.fspath(cache_storage),
+            },
         )
 
     @classmethod
@@ -915,21 +939,52 @@ class SynphysDatabase(Database):
         pre_classes: Mapping[str, CellClass],
         post_classes: Mapping[str, CellClass],
         *,
+        sigma: float | None = None,
+        distance_column: DistanceColumn = "distance",
+        alpha: float = 0.05,
+        gap_junctions: bool = False,
         class_column: ClassColumn = "cell_class_nonsynaptic",
         **pair_query_args: Any,
     ) -> IbisTable:
         """Connection probability for every class pair, as ONE lazy table.
 
-        Per (pre_class, post_class): ``n_probed`` pairs (probed as in ``synapse_probed``, with
-        the presynaptic cell's ``class_column`` deciding its sign), ``n_connected`` probed pairs
-        with ``has_synapse``, ``connection_probability`` = n_connected / n_probed and its 95%
-        Clopper-Pearson interval ``ci_lower`` / ``ci_upper``. Every combination of the two dicts
-        appears, in dict order, with zero counts where no pair was probed.
+        Per (pre_class, post_class), as aisynphys' ``measure_connectivity``: ``n_probed`` pairs
+        (probed as in ``synapse_probed``, with the presynaptic cell's ``class_column`` deciding
+        its sign), ``n_connected`` probed pairs with ``has_synapse``, ``connection_probability``
+        = n_connected / n_probed and its Clopper-Pearson interval ``ci_lower`` / ``ci_upper`` at
+        level ``1 - alpha``. Every combination of the two dicts appears, in dict order, with zero
+        counts where no pair was probed; there the probability and its interval are NULL
+        (aisynphys gives NaN and the interval (0, 1)).
+
+        With ``sigma`` (metres), the distance-adjusted probability of a Gaussian profile of that
+        width, ``adjusted_connection_probability`` (``pmax``), ``adjusted_ci_lower`` and
+        ``adjusted_ci_upper``: over the probed pairs with a finite ``distance_column``,
+        ``mean_cp = mean(exp(-x**2 / (2 sigma**2)))``, ``pmax = (connected / probed) / mean_cp``
+        and the interval is the Clopper-Pearson interval divided by ``mean_cp`` (not clipped to
+        1). As in aisynphys, "connected" there means *has a synapse row* (``pair.synapse``),
+        not ``has_synapse``; pairs without a finite distance are left out of these figures.
+
+        With ``gap_junctions=True``: ``n_gaps_probed`` (pairs whose cells' electrodes both have a
+        recording of a ``TargetV`` stimulus, whatever their test spikes), ``n_gaps`` (of them
+        ``has_electrical``), ``gap_probability``, ``gap_ci_lower``, ``gap_ci_upper``, and with
+        ``sigma`` also ``adjusted_gap_probability``, ``adjusted_gap_ci_lower`` and
+        ``adjusted_gap_ci_upper``. Releases of size "small" hold no recordings, so no pair is
+        probed for gap junctions there.
 
         Parameters
         ----------
         pre_classes, post_classes
             ``{name: CellClass}``.
+        sigma
+            Width (metres) of the Gaussian connectivity profile of the adjusted figures, e.g.
+            ``100e-6``; None (default) leaves them out.
+        distance_column
+            The distance of the adjusted figures: ``'distance'`` (default), ``'lateral_distance'``
+            or ``'vertical_distance'`` (aisynphys' ``dist_measure``).
+        alpha
+            Every interval's level is ``1 - alpha`` (default 0.05: 95%), on every engine.
+        gap_junctions
+            Add the gap-junction columns.
         class_column
             ``'cell_class_nonsynaptic'`` (default, as aisynphys' connectivity analyses) or
             ``'cell_class'`` (as ``pair_query(synapse_probed=True)``). Schema version 15 has
@@ -947,12 +1002,26 @@ class SynphysDatabase(Database):
         ------
         InvalidArgumentError
             For classes that are not ``{name: CellClass}`` dicts, a bad ``class_column`` or
-            filter.
+            filter, or ``sigma``, ``alpha`` or ``distance_column`` outside their allowed values
+            (the message names them).
 
         Examples
         --------
         >>> import os, tempfile
-        >>> from synphys_ibis import CellClass, synthetic, tutorial_classes
+        >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "m.sqlite"),
+        ...                                n_experiments=40, size="medium")
+        >>> classes = {"ex": CellClass(cell_class="ex"), "in": CellClass(cell_class="in")}
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     cm = db.connectivity_matrix(classes, classes, sigma=100e-6, gap_junctions=True,
+        ...                                 alpha=0.32).to_pandas()
+        >>> cm.columns.tolist()[:7]
+        ['pre_class', 'post_class', 'n_probed', 'n_connected', 'connection_probability', 'ci_lower', 'ci_upper']
+        >>> bool((cm.adjusted_connection_probability >= cm.connection_probability * 0.9).all())
+        True
+        >>> int(cm.n_gaps_probed.sum()) > 0
+        True
+        >>> from synphys_ibis import tutorial_classes
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=20)
         >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
         >>> from synphys_ibis import connectivity_grid
@@ -966,20 +1035,126 @@ class SynphysDatabase(Database):
         >>> db.close()
         """
         column = f"pre_cell_{self.rules.sign_column(class_column)}"
+        sigma = validate_sigma(sigma)
+        alpha = validate_alpha(alpha)
+        distance = validate_distance_column(distance_column, self.rules)
+        if not isinstance(gap_junctions, bool):
+            raise InvalidArgumentError(
+                f"gap_junctions={format_value(gap_junctions)} is not allowed; pass True or False"
+            )
         query = self._validated_args(pair_query_args)
         pre = classify(pre_classes, argument="pre_classes")
         post = classify(post_classes, argument="post_classes")
-        key = ("connectivity_matrix", *self._matrix_key(pre, post, [column], query))
-        return self.catalog.memoized(
+        columns = [column]
+        if sigma is not None:
+            columns += [distance, "synapse_id"]
+        if gap_junctions:
+            columns += ["pre_cell_electrode_id", "post_cell_electrode_id"]
+        options = (sigma, distance if sigma is not None else None, alpha, gap_junctions)
+        key = ("connectivity_matrix", *self._matrix_key(pre, post, columns, query), options)
+        catalog = self.catalog
+        return catalog.memoized(
             key,
             lambda: build_connectivity_matrix(
-                self._matrix_expr(pre, post, [column], query),
+                self._matrix_expr(pre, post, columns, query),
                 list(pre),
                 list(post),
                 class_column=column,
                 interval_functions=self.engine.capabilities.interval_functions,
+                alpha=alpha,
+                sigma=sigma,
+                distance_column=distance,
+                gap_junction_electrodes=(
+                    gap_junction_electrodes(catalog.table, self.rules) if gap_junctions else None
+                ),
             ),
         )
+
+    def connectivity_fit(
+        self,
+        pre_classes: Mapping[str, CellClass],
+        post_classes: Mapping[str, CellClass],
+        *,
+        model: ModelName = "gaussian",
+        sigma: float | None = None,
+        distance_column: DistanceColumn = "distance",
+        class_column: ClassColumn = "cell_class_nonsynaptic",
+        **pair_query_args: Any,
+    ) -> pd.DataFrame:
+        """Maximum-likelihood connectivity-vs-distance fit of every class pair.
+
+        The probed pairs of each class pair (as in :meth:`connectivity_matrix`) with a finite
+        ``distance_column`` are counted per distance and outcome by the database in one
+        statement; the fits run here (:func:`synphys_ibis.connectivity.fit_profile`, which needs
+        SciPy: ``pip install "synphys_ibis[fit]"``). "Connected" is "has a synapse row", as in
+        aisynphys' ``measure_connectivity(fit_model=...)``. See
+        :func:`~synphys_ibis.connectivity.fit_profile` for the models, bounds, the optimiser and
+        the digits to which the results equal aisynphys' ``GaussianModel.fit``.
+
+        Parameters
+        ----------
+        pre_classes, post_classes
+            ``{name: CellClass}``.
+        model
+            ``'gaussian'``: ``pmax * exp(-x**2 / (2 size**2))`` (aisynphys' ``GaussianModel``);
+            ``'erf'``: ``pmax * erfc((x - midpoint) / (sqrt(2) size)) / 2``.
+        sigma
+            None (default): ``size`` is fitted; a number of metres fixes it (aisynphys'
+            ``fixed_size``).
+        distance_column, class_column, **pair_query_args
+            As for :meth:`connectivity_matrix`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per class pair, in dict order: ``pre_class``, ``post_class``, ``n_probed``
+            and ``n_connected`` (the pairs fitted), ``pmax``, ``size`` (metres; ``sigma`` when
+            fixed), ``midpoint`` (metres, ``'erf'`` only), ``nll`` (the negative log-likelihood
+            at the optimum) and ``success`` (whether the optimiser converged). Class pairs with
+            no pair to fit have NULL (NA) parameters (aisynphys returns its first start point).
+
+        Raises
+        ------
+        ImportError
+            If SciPy is not installed (the message names the extra to install).
+        InvalidArgumentError
+            For a ``model``, ``sigma`` or ``distance_column`` outside their allowed values.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "f.sqlite"),
+        ...                                n_experiments=40)
+        >>> classes = {"ex": CellClass(cell_class="ex"), "in": CellClass(cell_class="in")}
+        >>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
+        ...     fits = db.connectivity_fit(classes, classes, sigma=100e-6)
+        >>> fits[["pre_class", "post_class"]].values.tolist()
+        [['ex', 'ex'], ['ex', 'in'], ['in', 'ex'], ['in', 'in']]
+        >>> bool(fits.success.all()), bool((fits["size"] == 100e-6).all())
+        (True, True)
+        """
+        from synphys_ibis.connectivity import fit_class_pairs, validate_model
+
+        model = validate_model(model)
+        sigma = validate_sigma(sigma)
+        column = f"pre_cell_{self.rules.sign_column(class_column)}"
+        distance = validate_distance_column(distance_column, self.rules)
+        query = self._validated_args(pair_query_args)
+        pre = classify(pre_classes, argument="pre_classes")
+        post = classify(post_classes, argument="post_classes")
+        columns = [column, distance, "synapse_id"]
+        key = ("connectivity_fit", *self._matrix_key(pre, post, columns, query), distance)
+        expr = self.catalog.memoized(
+            key,
+            lambda: build_fit_input(
+                self._matrix_expr(pre, post, columns, query),
+                class_column=column,
+                distance_column=distance,
+            ),
+        )
+        rows = expr.to_pyarrow()
+        return fit_class_pairs(rows, list(pre), list(post), model=model, sigma=sigma)
 
 
 def _dataset_name(target: str | os.PathLike[str]) -> str:

@@ -51,6 +51,13 @@ def fanout_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthetic.write_release(path, n_experiments=60, seed=11, fan_out=True)
 
 
+@pytest.fixture(scope="session")
+def full_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full-size release (raw traces in pulse_response) of 12 experiments: ~40 MB."""
+    path = tmp_path_factory.mktemp("releases") / "synphys_test_full.sqlite"
+    return synthetic.write_release(path, n_experiments=12, seed=5, size="full", sweeps_per_pair=2)
+
+
 def open_engine(engine: str, path: Path, request: pytest.FixtureRequest) -> SynphysDatabase:
     if engine == "duckdb-sqlite":
         return SynphysDatabase.load_sqlite(path, native_cache=False)

@@ -141,6 +141,9 @@ def test_pair_query_args_name_the_bad_key_and_the_allowed_ones(db: SynphysDataba
         db.matrix_pair_query({}, {}, pair_query_args={5: 1})  # type: ignore[dict-item]
     with pytest.raises(InvalidArgumentError, match="'session'"):
         db.matrix_pair_query({}, {}, pair_query_args={"session": db.ro})
+    for internal in ("rules", "known_projects"):  # the database supplies these itself
+        with pytest.raises(InvalidArgumentError, match=repr(internal)):
+            db.matrix_pair_query({}, {}, pair_query_args={internal: None})
 
 
 @pytest.mark.parametrize("columns", [5, {"a": 1}.keys()])

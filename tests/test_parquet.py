@@ -6,15 +6,11 @@ The query tests themselves run on Parquet-backed DuckDB through the ``db`` fixtu
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import re
 import shutil
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +29,7 @@ from synphys_ibis.errors import (
 )
 from synphys_ibis.export.dataset import MANIFEST_NAME, read_manifest, validate_dataset
 from synphys_ibis.schema import load_schema
+from tests.range_server import RangeServer
 
 SCHEMA = load_schema("22")
 
@@ -272,91 +269,6 @@ def test_cli_export(release: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 # -- remote datasets -----------------------------------------------------------------------------
-class RangeServer:
-    """Serve a directory over HTTP on 127.0.0.1 with HEAD and ``Range: bytes=a-b`` support,
-    logging every request and the bytes each response carried."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.log: list[tuple[str, str, int]] = []
-        self.lock = threading.Lock()
-        handler = type("Handler", (_RangeHandler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def bytes_for(self, prefix: str) -> int:
-        with self.lock:
-            return sum(n for method, path, n in self.log if path.startswith(prefix))
-
-    def paths(self) -> set[str]:
-        with self.lock:
-            return {path for _, path, _ in self.log}
-
-    def clear(self) -> None:
-        with self.lock:
-            self.log.clear()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _RangeHandler(BaseHTTPRequestHandler):
-    server_state: RangeServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _target(self) -> tuple[str, Path | None]:
-        name = self.path.split("?")[0].lstrip("/")
-        path = self.server_state.root / name
-        return name, path if path.is_file() else None
-
-    def _record(self, method: str, name: str, sent: int) -> None:
-        with self.server_state.lock:
-            self.server_state.log.append((method, name, sent))
-
-    def do_HEAD(self) -> None:
-        name, path = self._target()
-        self._record("HEAD", name, 0)
-        if path is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(path.stat().st_size))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-
-    def do_GET(self) -> None:
-        name, path = self._target()
-        if path is None:
-            self._record("GET", name, 0)
-            self.send_error(404)
-            return
-        data = path.read_bytes()
-        match = re.match(r"^bytes=(\d+)-(\d*)$", self.headers.get("Range") or "")
-        if match:
-            start = int(match[1])
-            end = min(int(match[2]) if match[2] else len(data) - 1, len(data) - 1)
-            body = data[start : end + 1]
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
-        else:
-            body = data
-            self.send_response(200)
-        self._record("GET", name, len(body))
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def served(dataset: Path) -> Iterator[RangeServer]:
     server = RangeServer(dataset.parent)
@@ -377,25 +289,86 @@ def test_remote_dataset_over_http_matches_local_and_reads_lazily(
             remote.pair_query(**args).to_pyarrow().to_pylist()
             == local.pair_query(**args).to_pyarrow().to_pylist()
         )
-
-    manifest = read_manifest(dataset)
-    pair_file = manifest.tables["pair"].files[0]
-    served.clear()
-    assert remote.table("slice").count().to_pyarrow().as_py() == manifest.tables["slice"].rows
-    assert {p for p in served.paths() if p.endswith(".parquet")} == {
-        f"{dataset.name}/{f.path}" for f in manifest.tables["slice"].files
-    }  # no other table's file is touched
-    served.clear()
-    everything = remote.table("pair").to_pyarrow()
-    all_columns = served.bytes_for(f"{dataset.name}/pair/")
-    served.clear()
-    ids = remote.table("pair").select("id").to_pyarrow()
-    assert ids.num_rows == everything.num_rows == manifest.tables["pair"].rows
-    one_column = served.bytes_for(f"{dataset.name}/pair/")
-    assert pair_file.bytes < all_columns  # footers are read at bind time and again to scan
-    assert 0 < one_column < all_columns / 2  # only the id column (and the footer) was fetched
     remote.close()
     local.close()
+
+    manifest = read_manifest(dataset)
+    slice_files = {f"{dataset.name}/{f.path}" for f in manifest.tables["slice"].files}
+    remote = SynphysDatabase.load_parquet(url, storage_options={"block_size": 8192})
+    served.clear()
+    assert remote.table("slice").count().to_pyarrow().as_py() == manifest.tables["slice"].rows
+    touched = {p for p in served.paths() if p.endswith(".parquet")}
+    assert touched <= slice_files  # no other table's file is touched
+    served.clear()
+    ids = remote.table("pair").select("id").to_pyarrow()
+    one_column = served.bytes_for(f"{dataset.name}/pair/")
+    served.clear()
+    everything = remote.table("pair").to_pyarrow()
+    other_columns = served.bytes_for(f"{dataset.name}/pair/")
+    assert ids.num_rows == everything.num_rows == manifest.tables["pair"].rows
+    assert 0 < one_column < other_columns  # only the id column's blocks were fetched first
+    served.clear()
+    assert remote.table("pair").to_pyarrow().equals(everything)
+    assert served.counts() == {}  # a warm query is answered from the blocks already read
+    remote.close()
+
+
+def test_opening_a_remote_dataset_reads_the_footers_once_and_concurrently(
+    dataset: Path, served: RangeServer
+) -> None:
+    manifest = read_manifest(dataset)
+    n_files = sum(len(t.files) for t in manifest.tables.values())
+    served.latency = 0.02
+    served.clear()
+    try:
+        db = SynphysDatabase.load_parquet(f"{served.url}/{dataset.name}")
+        opened = served.counts()
+        most_at_once = served.most_in_flight
+        classes = {"sst": CellClass(cre_type="sst"), "l5": CellClass(cortical_layer="5")}
+        first = db.connectivity_matrix(classes, classes).to_pyarrow()
+        served.clear()
+        again = db.connectivity_matrix(classes, classes).to_pyarrow()
+        warm = served.counts()
+        db.close()
+    finally:
+        served.latency = 0.0
+    # the manifest (a HEAD to find it, a GET to read it), then one GET per file for its footer;
+    # file sizes come from the manifest: no HEAD per file
+    assert opened == {"HEAD": 1, "GET": 1 + n_files}
+    assert most_at_once > 1  # the footers were fetched concurrently
+    assert warm == {} and again.equals(first)
+
+
+def test_a_local_block_cache_serves_later_opens(
+    dataset: Path, served: RangeServer, tmp_path: Path
+) -> None:
+    url = f"{served.url}/{dataset.name}"
+    query = {"synapse": True, "preload": ["synapse"]}
+    with SynphysDatabase.load_parquet(url, cache_storage=tmp_path / "blocks") as db:
+        expected = db.pair_query(**query).to_pyarrow()
+    served.clear()
+    with SynphysDatabase.load_parquet(url, cache_storage=tmp_path / "blocks") as db:
+        assert db.pair_query(**query).to_pyarrow().equals(expected)
+    parquet_requests = [p for _, p, _ in served.log if p.endswith(".parquet")]
+    assert parquet_requests == []  # footers and blocks came from the local cache
+    assert any((tmp_path / "blocks").iterdir())
+
+
+def test_a_server_without_range_support_is_named_with_what_to_do(
+    dataset: Path, tmp_path: Path
+) -> None:
+    from synphys_ibis.engines.remote import RangeRequestsUnsupportedError
+
+    server = RangeServer(dataset.parent, ranges=False)
+    try:
+        with pytest.raises(RangeRequestsUnsupportedError) as caught:
+            SynphysDatabase.load_parquet(f"{server.url}/{dataset.name}")
+    finally:
+        server.stop()
+    message = str(caught.value)
+    assert "ignores HTTP Range requests" in message and "python -m http.server" in message
+    assert "Range-capable server" in message and "open it locally" in message
+    assert isinstance(caught.value, OSError)
 
 
 def test_connect_routes_urls_and_names_missing_extras(
@@ -431,3 +404,64 @@ def test_docstring_examples_run() -> None:
     for test in doctest.DocTestFinder().find(SynphysDatabase.load_parquet, "load_parquet"):
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+# -- parallel and resumable exports --------------------------------------------------------------
+def test_big_tables_are_written_in_parallel_pieces_in_row_order(
+    release: Path, dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import synphys_ibis.export.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PIECE_ROWS", 700)  # the pair table (~2,500 rows): 4 pieces
+    source = Database("sqlite:///", None, release)
+    pieces = source.export_parquet(tmp_path / "pieces.parquet", progress=False, workers=3)
+    source.close()
+    manifest, reference = read_manifest(pieces), read_manifest(dataset)
+    assert len(manifest.tables["pair"].files) == 4 > len(reference.tables["pair"].files)
+    names = [f.path for f in manifest.tables["pair"].files]
+    assert names == [f"pair/part-{i:05d}.parquet" for i in range(4)]
+    assert sorted(p.name for p in (pieces / "pair").iterdir()) == [n.split("/")[1] for n in names]
+    for name, entry in reference.tables.items():
+        got = pa.concat_tables(
+            [pq.read_table(pieces / f.path) for f in manifest.tables[name].files]
+        )
+        expected = pa.concat_tables([pq.read_table(dataset / f.path) for f in entry.files])
+        assert got.equals(expected), name  # the same rows in the same (id) order
+    validate_dataset(pieces)
+
+
+def test_a_resumed_export_writes_only_the_unfinished_tables(
+    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    import synphys_ibis.export.parquet as parquet
+
+    source = Database("sqlite:///", None, release)
+    dest = tmp_path / "out.parquet"
+    real = parquet._verify_table
+
+    def fail_on_pair(root: Path, spec: Any, files: Any, expected: int) -> Any:
+        return real(root, spec, files, expected + (spec.name == "pair"))
+
+    monkeypatch.setattr(parquet, "_verify_table", fail_on_pair)
+    with pytest.raises(CopyError, match="row counts of 'pair' differ"):
+        source.export_parquet(dest, progress=False, resume=True, workers=1)
+    checkpoint = tmp_path / ".out.parquet.partial"
+    finished = {p.name.removesuffix(".done.json") for p in checkpoint.glob("*.done.json")}
+    assert not dest.exists() and finished and "pair" not in finished
+
+    monkeypatch.setattr(parquet, "_verify_table", real)
+    with caplog.at_level(logging.INFO, logger="synphys_ibis"):
+        source.export_parquet(dest, progress=False, resume=True)
+    taken = {r.args[1] for r in caplog.records if "taken from the checkpoint" in r.getMessage()}
+    assert taken == finished  # only the unfinished tables were written again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]  # checkpoint removed
+    manifest = validate_dataset(dest)
+    again = source.export_parquet(tmp_path / "plain.parquet", progress=False)
+    assert {n: t.rows for n, t in manifest.tables.items()} == {
+        n: t.rows for n, t in read_manifest(again).tables.items()
+    }
+    with pytest.raises(InvalidArgumentError, match="workers=0"):
+        source.export_parquet(tmp_path / "x", workers=0)
+    source.close()

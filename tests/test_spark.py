@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from ibis import _
 
@@ -220,6 +223,115 @@ def test_old_schema_versions_on_spark(
         assert sum(r["n_probed"] for r in expected) > 0
         counts = ("pre_class", "post_class", "n_probed", "n_connected")
         assert [[r[c] for c in counts] for r in got] == [[r[c] for c in counts] for r in expected]
+    finally:
+        spark.close()
+        duck.close()
+
+
+# -- results that stay distributed ---------------------------------------------------------------
+def test_batches_stream_one_partition_at_a_time(
+    spark_session: Any, engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]]
+) -> None:
+    """``to_pyarrow_batches`` fetches partitions as they are read (one Spark job each), so the
+    driver never holds the whole result; the batches have the Ibis schema and every row."""
+    spark, duck = engines["small"]
+    context = spark_session.sparkContext
+    spark_session.conf.set("spark.sql.adaptive.coalescePartitions.enabled", "false")
+    try:
+        context.setJobGroup("synphys-streaming-test", "streaming test")
+        table = spark.table("pair").order_by("id")  # range-partitioned into 4 partitions
+        reader = table.to_pyarrow_batches(chunk_size=200)
+        batches = iter(reader)
+        first = next(batches)
+        jobs_at_first = len(context.statusTracker().getJobIdsForGroup("synphys-streaming-test"))
+        rest = list(batches)
+        jobs_at_end = len(context.statusTracker().getJobIdsForGroup("synphys-streaming-test"))
+    finally:
+        spark_session.conf.unset("spark.sql.adaptive.coalescePartitions.enabled")
+        context.setJobGroup("", "")
+    assert jobs_at_first < jobs_at_end  # later partitions were computed only when read
+    assert all(b.num_rows <= 200 for b in [first, *rest]) and rest
+    got = pa.Table.from_batches([first, *rest], schema=reader.schema)
+    expected = duck.table("pair").order_by("id").to_pyarrow()
+    assert got.schema == spark.table("pair").schema().to_pyarrow()
+    assert got.column("id").to_pylist() == expected.column("id").to_pylist()
+
+
+def test_to_pyarrow_collects_as_arrow_with_the_ibis_schema(
+    engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]],
+) -> None:
+    spark, duck = engines["small"]
+    query = {"synapse": True, "preload": ["synapse"]}
+    got = spark.pair_query(**query).to_pyarrow()
+    assert got.schema == duck.pair_query(**query).to_pyarrow().schema
+    empty = spark.pair_query(species="no such species").to_pyarrow_batches()
+    assert empty.read_all().num_rows == 0
+
+
+def test_export_of_a_spark_query_is_written_by_the_executors(
+    engines: dict[str, tuple[SynphysDatabase, SynphysDatabase]], tmp_path: Path
+) -> None:
+    from synphys_ibis import export
+
+    spark, duck = engines["small"]
+    args = {"species": "mouse", "preload": ["synapse"]}
+    query = export.record(spark, "pair_query", **args)
+    written = export.to_parquet(query, tmp_path / "mouse", dataset=True, rows_per_file=500)
+    names = sorted(p.name for p in (tmp_path / "mouse").iterdir() if not p.name.startswith("."))
+    parts = [n for n in names if n.endswith(".parquet")]
+    # Spark's writer names its part files part-<task>-<uuid>-c<file>; maxRecordsPerFile splits
+    assert len(parts) > 1 and all(re.fullmatch(r"part-\d{5}-[0-9a-f-]{36}-c\d{3}\..*parquet", n)
+                                  for n in parts)  # fmt: skip
+    assert "_SUCCESS" in names
+    assert export.read_provenance(tmp_path / "mouse") == written
+    assert written.backend == "spark" and written.params["species"] == "mouse"
+    got = pq.read_table(tmp_path / "mouse").sort_by("id")
+    expected = duck.pair_query(**args).to_pyarrow().sort_by("id")
+    assert got.column_names == expected.column_names
+    assert got.column("id").to_pylist() == expected.column("id").to_pylist()
+    assert got.column("synapse_psp_amplitude").equals(expected.column("synapse_psp_amplitude"))
+    with pytest.raises(FileExistsError):
+        export.to_parquet(query, tmp_path / "mouse", dataset=True)
+
+
+def test_the_local_session_is_sized_from_the_machine(spark_session: Any) -> None:
+    from synphys_ibis.engines.spark import default_driver_memory
+
+    memory = default_driver_memory()
+    assert re.fullmatch(r"\d+m", memory) and 1024 <= int(memory[:-1]) <= 8192
+    conf = spark_session.sparkContext.getConf()
+    assert conf.get("spark.driver.memory") == memory
+
+
+def test_heap_exhaustion_names_the_driver_memory_setting(spark_session: Any) -> None:
+    from synphys_ibis.engines.spark import SparkMemoryError, _driver_memory_hint
+
+    memory = r"spark\.driver\.memory=\d+m"
+    with (
+        pytest.raises(SparkMemoryError, match=memory) as caught,
+        _driver_memory_hint(spark_session),
+    ):
+        raise RuntimeError("java.lang.OutOfMemoryError: Java heap space")
+    assert isinstance(caught.value, MemoryError) and "to_pyarrow_batches" in str(caught.value)
+    with pytest.raises(ValueError, match="unrelated"), _driver_memory_hint(spark_session):
+        raise ValueError("unrelated")
+
+
+def test_pulse_workflow_decodes_on_the_executors_with_duckdb_results(
+    spark_session: Any, full_release: Path, parquet_export: Any
+) -> None:
+    from synphys_ibis.pulses import average_pulse_responses, pulse_amplitudes
+
+    dataset = parquet_export(full_release)
+    spark = SynphysDatabase.load_spark(dataset, session=spark_session)
+    duck = SynphysDatabase.load_parquet(dataset)
+    try:
+        expected = average_pulse_responses(duck)
+        assert expected.num_rows > 3
+        assert average_pulse_responses(spark).equals(expected)
+        assert pulse_amplitudes(spark, synapse_type="in").equals(
+            pulse_amplitudes(duck, synapse_type="in")
+        )
     finally:
         spark.close()
         duck.close()

@@ -48,6 +48,15 @@ KEY_QUERIES: dict[str, Callable[[SynphysDatabase], Table]] = {
     "connectivity_matrix": lambda db: db.connectivity_matrix(
         mouse_layer_classes(), mouse_layer_classes(), species="mouse"
     ),
+    # distance-adjusted and gap-junction columns, at a 90% level
+    "adjusted_connectivity_matrix": lambda db: db.connectivity_matrix(
+        mouse_layer_classes(),
+        mouse_layer_classes(),
+        sigma=100e-6,
+        gap_junctions=True,
+        alpha=0.1,
+        species="mouse",
+    ),
 }
 
 #: Engines whose connections are opened on the release itself (Parquet has its own SQL test).
@@ -138,3 +147,32 @@ def test_an_equal_query_is_built_and_compiled_once(release: Path) -> None:
         other = db.pair_query(species="human")
         assert other is not first
         assert db.ro.compile(other) != db.ro.compile(first)
+
+
+def test_the_compiled_sql_cache_follows_the_default_limit(release: Path) -> None:
+    with SynphysDatabase.load_sqlite(release) as db:
+        query = db.pair_query(species="mouse")
+        everything = query.execute().shape[0]
+        assert everything > 3
+        ibis.options.sql.default_limit = 3
+        try:
+            assert query.execute().shape[0] == 3
+        finally:
+            ibis.options.sql.default_limit = None
+        assert query.execute().shape[0] == everything
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["attached", "native"])
+def test_ibis_file_writers_run_on_a_read_only_connection(
+    release: Path, native: bool, tmp_path: Path
+) -> None:
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    with SynphysDatabase.load_sqlite(release, native_cache=native) as db:
+        query = db.pair_query(species="mouse").select("id", "distance")
+        expected = sorted_rows(query.to_pyarrow())
+        query.to_parquet(tmp_path / "pairs.parquet")
+        query.to_csv(tmp_path / "pairs.csv")
+    assert sorted_rows(pq.read_table(tmp_path / "pairs.parquet")) == expected
+    assert len(pcsv.read_csv(tmp_path / "pairs.csv")) == len(expected)

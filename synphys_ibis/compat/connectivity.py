@@ -25,6 +25,7 @@ import numpy as np
 
 from synphys_ibis.compat.errors import UnsupportedIdiomError
 from synphys_ibis.compat.records import Record
+from synphys_ibis.connectivity import distance_adjusted_connectivity
 from synphys_ibis.errors import InvalidArgumentError
 from synphys_ibis.query.cell_class import CellClass
 from synphys_ibis.schema.constants import PROBED_PAIR_TEST_SPIKE_LIMIT
@@ -76,11 +77,8 @@ def _sign(pair: Record) -> str | None:
 
 
 def _adjusted(distances: np.ndarray, connected: np.ndarray, sigma: float, alpha: float) -> tuple:
-    if len(distances) == 0:
-        return (math.nan, math.nan, math.nan)
-    mean_cp = float(np.exp(-(distances**2) / (2 * sigma**2)).mean())
-    low, high = connection_probability_ci(int(connected.sum()), len(distances), alpha)
-    return (connected.sum() / len(distances) / mean_cp, low / mean_cp, high / mean_cp)
+    # the formula is the native one (one copy); the records it is fed are this module's own
+    return distance_adjusted_connectivity(distances, connected, sigma, alpha)
 
 
 def measure_connectivity(
@@ -113,8 +111,9 @@ def measure_connectivity(
         raise UnsupportedIdiomError.for_idiom(
             "measure_connectivity(fit_model=..., correction_model=...)",
             compat="measure_connectivity(..., sigma=...) for the distance-adjusted probability",
-            native="synphys_ibis.plotting.connectivity_profile / connectivity_vs_distance "
-            "(binned probability and its Gaussian fit)",
+            native="SynphysDatabase.connectivity_fit(pre_classes, post_classes, "
+            "model='gaussian', sigma=...) (maximum-likelihood fits per class pair) and "
+            "synphys_ibis.plotting.connectivity_vs_distance(..., fit=...)",
             why="aisynphys' ConnectivityModel classes are not reproduced",
         )
     if dist_measure not in _DISTANCES:

@@ -70,8 +70,12 @@ class Capabilities:
     local_file
         The database is one local file (``db_name`` is its path).
     interval_functions
-        The (lower, upper) Ibis functions of the 95% Clopper-Pearson interval that queries on
-        its read connection call (session functions registered when the connection opens).
+        The (lower, upper) Ibis functions ``f(k, n, alpha)`` of the ``1 - alpha``
+        Clopper-Pearson interval that queries on its read connection call (session functions
+        registered when the connection opens).
+    writes_where_computed
+        Query results can be written to Parquet by the engine's own workers
+        (:meth:`Engine.write_parquet_parts`) instead of being streamed through this process.
     """
 
     writable: bool
@@ -83,6 +87,7 @@ class Capabilities:
     planner_statistics: bool
     local_file: bool
     interval_functions: tuple[Any, Any]
+    writes_where_computed: bool = False
 
 
 class DatabaseHandle(Protocol):
@@ -233,6 +238,13 @@ class Engine(Protocol):
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None: ...
 
+    # -- query results
+    def write_parquet_parts(
+        self, table: Any, directory: Path, *, compression: str, rows_per_file: int
+    ) -> None: ...
+    def apply_in_groups(
+        self, table: Any, by: str, func: Callable[[pa.Table], pa.Table], schema: pa.Schema
+    ) -> pa.Table: ...
     # -- access
     def create_readonly_role(
         self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool
@@ -331,6 +343,20 @@ class UnsupportedEngine:
 
     def publish(self, temp: DatabaseHandle, dest: DatabaseHandle, *, overwrite: bool) -> None:
         raise self._gap("publishing copies")
+
+    def write_parquet_parts(
+        self, table: Any, directory: Path, *, compression: str, rows_per_file: int
+    ) -> None:
+        raise self._gap("writing query results from its own workers")
+
+    def apply_in_groups(
+        self, table: Any, by: str, func: Callable[[pa.Table], pa.Table], schema: pa.Schema
+    ) -> pa.Table:
+        """``func`` over each group of ``table``'s rows by ``by``, in this process (the rows
+        stream in order of ``by``: see :mod:`synphys_ibis.engines.grouped`)."""
+        from synphys_ibis.engines.grouped import apply_locally
+
+        return apply_locally(table, by, func, schema)
 
     def create_readonly_role(
         self, db: DatabaseHandle, role: str, *, password: str | None, exist_ok: bool

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+import ibis
 from ibis.expr.types import Expr
 
 __all__ = ["CompiledSQLCache"]
@@ -38,6 +39,9 @@ class CompiledSQLCache:
     ) -> str:
         if params:
             return super().compile(expr, limit=limit, params=params, pretty=pretty)  # type: ignore[misc]
+        if limit == "default":
+            # resolved here, not inside Ibis' compile: the cache key must hold the value in force
+            limit = ibis.options.sql.default_limit
         key: Hashable = (expr.op(), limit, pretty)
         cache, lock = self._compiled_sql()
         with lock:

@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 import duckdb
+from ibis.backends import _FileIOHandler
 
 from synphys_ibis.errors import ReadOnlyError
 
@@ -157,3 +158,15 @@ class ReadOnlyStatements:
         if dialect is None:
             self._refuse_writes(query)
         return super().sql(query, schema=schema, dialect=dialect)  # type: ignore[misc]
+
+    # DuckDB's own writers are COPY statements, which a read-only connection refuses; its
+    # results are written here from Arrow batches instead, as on every other engine.
+    def to_parquet(self, expr: Any, /, path: Any, *, params: Any = None, **kwargs: Any) -> None:
+        if not self._synphys_read_only:
+            return super().to_parquet(expr, path, params=params, **kwargs)  # type: ignore[misc]
+        return _FileIOHandler.to_parquet(self, expr, path, params=params, **kwargs)
+
+    def to_csv(self, expr: Any, /, path: Any, *, params: Any = None, **kwargs: Any) -> None:
+        if not self._synphys_read_only:
+            return super().to_csv(expr, path, params=params, **kwargs)  # type: ignore[misc]
+        return _FileIOHandler.to_csv(self, expr, path, params=params, **kwargs)

@@ -112,7 +112,8 @@ def ensure_native_copy(
             warnings.warn(message, UserWarning, stacklevel=2)
             target.unlink()
         _build_and_publish(Path(sqlite_path), target, schema, cache=cache, progress=progress)
-    _remove_stale_copies(target)
+        # under the lock: another process may be checking the copy it just built
+        _remove_stale_copies(target)
     return target
 
 

@@ -9,7 +9,9 @@ for a SQLite release. Nothing is read when the views are made but each table's P
 Queries read lazily: DuckDB fetches only the columns a query uses and skips row groups whose
 min/max statistics exclude its filters. Remote datasets are read through an fsspec filesystem
 registered with the connection (``con.register_filesystem``), which fetches byte ranges on
-demand: ``http(s)://`` needs a server that answers Range requests.
+demand: ``http(s)://`` needs a server that answers Range requests. It knows every file's size
+from the manifest, fetches all footers at once when the dataset is opened and keeps the blocks
+it read (:mod:`synphys_ibis.engines.remote`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from synphys_ibis.engines.dataset import (
 from synphys_ibis.engines.duckdb import connect
 from synphys_ibis.engines.duckdb_readonly import read_only_setup
 from synphys_ibis.engines.files import path_address
+from synphys_ibis.engines.remote import BLOCK_BYTES, block_cached, dataset_filesystem
 from synphys_ibis.schema import load_schema
 from synphys_ibis.schema.normalize import logical_schema, typed_table
 from synphys_ibis.stats import duckdb_ci_lower, duckdb_ci_upper
@@ -103,6 +106,7 @@ def open_parquet_release(
     storage_options: Mapping[str, Any] | None = None,
     manifest: DatasetManifest | None = None,
     cache: str | Path | None = None,
+    cache_storage: str | Path | None = None,
 ) -> DuckDBBackend:
     """Open the Parquet dataset at ``target`` on an in-memory DuckDB connection.
 
@@ -118,11 +122,16 @@ def open_parquet_release(
         The dataset's manifest, if already read.
     cache
         Cache directory (for DuckDB's extension directory).
+    cache_storage
+        A local directory where the blocks read of a remote dataset are kept across processes
+        (fsspec's ``blockcache``).
 
     Raises
     ------
     NotAReleaseError
         If ``target`` holds no dataset manifest.
+    RangeRequestsUnsupportedError
+        If the server of a remote ``target`` ignores Range requests.
     ImportError
         If the fsspec filesystem of ``target``'s protocol is not installed.
     """
@@ -133,7 +142,16 @@ def open_parquet_release(
     con = connect(cache=cache)
     fs = location.filesystem(storage_options)
     if fs is not None:
-        con.con.register_filesystem(fs)
+        protocol = fs.protocol
+        if cache_storage is not None:
+            fs = block_cached(fs, cache_storage)
+        sizes = {location.url(f.path): f.bytes for t in manifest.tables.values() for f in t.files}
+        block = int(dict(storage_options or {}).get("block_size") or BLOCK_BYTES)
+        con.con.register_filesystem(
+            dataset_filesystem(fs, sizes, protocol=protocol, block_bytes=block)
+        )
+        # footers are parsed once per file (the files never change: their mtime is constant)
+        con.raw_sql("SET parquet_metadata_cache = true")
     # the dataset's files are the only ones DuckDB may read (see engines/duckdb_readonly.py)
     with read_only_setup(con, allowed_paths=dataset_files(location, manifest, schema_version)):
         create_parquet_views(con, location, manifest, schema_version)
@@ -145,7 +163,7 @@ class ParquetEngine(UnsupportedEngine):
     """A Parquet dataset of a release read by DuckDB (``parquet:///``); read-only."""
 
     name = "parquet"
-    option_names: tuple[str, ...] = ("storage_options",)
+    option_names: tuple[str, ...] = ("storage_options", "cache_storage")
     gap_hint = "Parquet datasets are read-only; write a new one with export_parquet()"
     capabilities = Capabilities(
         writable=False,
@@ -169,6 +187,7 @@ class ParquetEngine(UnsupportedEngine):
             storage_options=db.engine_options.get("storage_options"),
             manifest=db.dataset_manifest(),
             cache=db.cache_dir,
+            cache_storage=db.engine_options.get("cache_storage"),
         )
 
     def read_manifest(self, db: DatabaseHandle) -> DatasetManifest:

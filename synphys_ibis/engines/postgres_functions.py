@@ -1,6 +1,6 @@
 """SQL functions a PostgreSQL session needs for the connectivity matrix.
 
-The 95% Clopper-Pearson interval of a connection probability is computed on DuckDB by a Python
+The Clopper-Pearson interval (level ``1 - alpha``) of a connection probability is computed on DuckDB by a Python
 UDF (:mod:`synphys_ibis.stats`). PostgreSQL cannot run those, so each session gets the same
 algorithm as PL/pgSQL functions in its private ``pg_temp`` schema, created when the connection
 opens (before a read-only session is made read-only): the log-gamma function (Lanczos), the
@@ -9,7 +9,7 @@ quantile, as in :func:`synphys_ibis.stats.clopper_pearson`. Temporary functions 
 the session and vanish with it; nothing is written to the database.
 
 Queries call them through :data:`synphys_ibis.stats.pg_ci_lower` / ``pg_ci_upper``, which
-compile to ``pg_temp.synphys_ci_lower(k, n)``.
+compile to ``pg_temp.synphys_ci_lower(k, n, alpha)``.
 """
 
 from __future__ import annotations
@@ -125,18 +125,26 @@ END $$
 """
 
 _CI_LOWER = """
-CREATE OR REPLACE FUNCTION pg_temp.synphys_ci_lower(k bigint, n bigint)
+CREATE OR REPLACE FUNCTION pg_temp.synphys_ci_lower(k bigint, n bigint, alpha double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN k = 0 THEN 0.0::double precision
-              ELSE pg_temp.synphys_beta_quantile(0.025, k, n - k + 1) END
+              ELSE pg_temp.synphys_beta_quantile(alpha / 2.0, k, n - k + 1) END
 $$
 """
 
 _CI_UPPER = """
-CREATE OR REPLACE FUNCTION pg_temp.synphys_ci_upper(k bigint, n bigint)
+CREATE OR REPLACE FUNCTION pg_temp.synphys_ci_upper(k bigint, n bigint, alpha double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN k = n THEN 1.0::double precision
-              ELSE pg_temp.synphys_beta_quantile(0.975, k + 1, n - k) END
+              ELSE pg_temp.synphys_beta_quantile(1.0 - alpha / 2.0, k + 1, n - k) END
+$$
+"""
+
+# The 95% interval under the two-argument names earlier versions created (kept for SQL users).
+_CI_95 = """
+CREATE OR REPLACE FUNCTION pg_temp.synphys_ci_{side}(k bigint, n bigint)
+RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_temp.synphys_ci_{side}(k, n, 0.05::double precision)
 $$
 """
 
@@ -148,4 +156,6 @@ SESSION_FUNCTIONS: tuple[str, ...] = (
     _BETA_QUANTILE.strip(),
     _CI_LOWER.strip(),
     _CI_UPPER.strip(),
+    _CI_95.format(side="lower").strip(),
+    _CI_95.format(side="upper").strip(),
 )

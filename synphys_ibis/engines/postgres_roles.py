@@ -8,8 +8,9 @@ privileges of the role the session logs in as enforce it. :func:`create_readonly
 such a role: ``LOGIN`` and nothing else (no superuser, CREATEDB, CREATEROLE, replication,
 bypass of row security), ``CONNECT`` on the database, ``USAGE`` on its schema and ``SELECT`` on
 its tables, with ``default_transaction_read_only`` as its setting. It may still create
-temporary objects (``TEMPORARY``, granted to ``PUBLIC`` by default), which the connectivity
-matrix's interval functions need and which vanish with the session.
+temporary objects (``TEMPORARY``, granted explicitly, since a server may revoke it from
+``PUBLIC``), which the connectivity matrix's interval functions need and which vanish with the
+session.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def create_readonly_role(
             ident, sql.Identifier(name)
         ),
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(name), ident),
+        # explicit, for servers that revoke it from PUBLIC: the interval functions live in pg_temp
+        sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(sql.Identifier(name), ident),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, ident),
         sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, ident),
     ):

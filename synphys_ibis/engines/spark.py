@@ -15,6 +15,7 @@ Importing this module imports neither.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -22,14 +23,15 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from synphys_ibis.engines.base import Capabilities, DatabaseHandle, UnsupportedEngine
 from synphys_ibis.engines.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
 from synphys_ibis.engines.files import path_address
-from synphys_ibis.errors import NotAReleaseError
+from synphys_ibis.errors import NotAReleaseError, SynphysError
 from synphys_ibis.schema import Table, load_schema
 from synphys_ibis.stats import _beta_quantile, duckdb_ci_lower, duckdb_ci_upper
 
@@ -37,6 +39,8 @@ __all__ = [
     "ENGINE",
     "LOCAL_CONFIG",
     "SparkEngine",
+    "SparkMemoryError",
+    "default_driver_memory",
     "local_session",
     "open_spark_release",
     "read_manifest",
@@ -61,6 +65,33 @@ LOCAL_CONFIG: dict[str, str] = {
 }
 
 _LOCAL_LOCK = threading.Lock()
+
+#: The most driver memory :func:`local_session` gives itself (and the share of the machine's RAM).
+DRIVER_MEMORY_CAP_MB = 8192
+DRIVER_MEMORY_SHARE = 0.4
+
+
+class SparkMemoryError(SynphysError, MemoryError):
+    """The Spark driver ran out of memory collecting a result (``spark.driver.memory``)."""
+
+
+def _total_memory_mb() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return None
+
+
+def default_driver_memory() -> str:
+    """``spark.driver.memory`` of the local session: 40% of this machine's RAM, at most 8 GB.
+
+    In local mode the driver's JVM also runs the executors, so its heap is all Spark has; the
+    JVM default (1 GB) runs out of heap collecting a broad query of a 10x release.
+    """
+    total = _total_memory_mb()
+    if total is None:
+        return "2g"
+    return f"{max(1024, min(DRIVER_MEMORY_CAP_MB, int(total * DRIVER_MEMORY_SHARE)))}m"
 
 
 def spark_unavailable_reason() -> str | None:
@@ -98,7 +129,9 @@ def local_session(*, master: str = "local[2]", config: Mapping[str, str] | None 
 
     Notes
     -----
-    The session binds to 127.0.0.1, has no web UI and uses 4 shuffle partitions. Its Python
+    The session binds to 127.0.0.1, has no web UI and uses 4 shuffle partitions. Its driver
+    (which in local mode also runs the executors) gets :func:`default_driver_memory` unless
+    ``config`` sets ``spark.driver.memory``. Its Python
     workers run this interpreter (``PYSPARK_PYTHON`` is set to it unless already set: PySpark
     reads the worker's interpreter only from there). Starting one takes 10-25 s;
     ``session.stop()`` ends it.
@@ -113,6 +146,7 @@ def local_session(*, master: str = "local[2]", config: Mapping[str, str] | None 
         builder = sql.SparkSession.builder.master(master).appName("synphys_ibis")
         settings = {
             **LOCAL_CONFIG,
+            "spark.driver.memory": default_driver_memory(),
             "spark.pyspark.python": sys.executable,
             "spark.pyspark.driver.python": sys.executable,
             **dict(config or {}),
@@ -159,7 +193,7 @@ def view_name(location: DatasetLocation, table: str) -> str:
 
 
 def register_functions(session: Any) -> None:
-    """Register the Clopper-Pearson UDFs ``synphys_ci_lower`` / ``synphys_ci_upper``."""
+    """Register the Clopper-Pearson UDFs ``synphys_ci_lower(k, n, alpha)`` / ``synphys_ci_upper``."""
     from pyspark import cloudpickle
     from pyspark.sql.functions import udf
     from pyspark.sql.types import DoubleType
@@ -173,18 +207,20 @@ def register_functions(session: Any) -> None:
     session.udf.register("synphys_ci_upper", udf(_ci_upper, DoubleType()))
 
 
-# The bounds of synphys_ibis.stats.clopper_pearson (95%), from its uncached beta quantile: the
-# UDFs are pickled by value, and the cache of clopper_pearson would pickle by reference.
-def _ci_lower(k: int | None, n: int | None) -> float | None:
-    if k is None or n is None or n <= 0:
+# The bounds of synphys_ibis.stats.clopper_pearson (level 1 - alpha), from its uncached beta
+# quantile: the UDFs are pickled by value, and the cache of clopper_pearson would pickle by
+# reference.
+def _ci_lower(k: int | None, n: int | None, alpha: Any) -> float | None:
+    if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 0.0 if k == 0 else _beta_quantile(0.025, k, n - k + 1)
+    # float(): Spark SQL passes a literal such as 0.05 as a Decimal
+    return 0.0 if k == 0 else _beta_quantile(float(alpha) / 2.0, k, n - k + 1)
 
 
-def _ci_upper(k: int | None, n: int | None) -> float | None:
-    if k is None or n is None or n <= 0:
+def _ci_upper(k: int | None, n: int | None, alpha: Any) -> float | None:
+    if k is None or n is None or alpha is None or n <= 0:
         return None
-    return 1.0 if k == n else _beta_quantile(0.975, k + 1, n - k)
+    return 1.0 if k == n else _beta_quantile(1.0 - float(alpha) / 2.0, k + 1, n - k)
 
 
 @cache
@@ -218,7 +254,136 @@ def _backend_class() -> type:
         def disconnect(self) -> None:
             pass
 
+        def _dataframe(self, expr: Any, params: Any, limit: Any) -> Any:
+            self._run_pre_execute_hooks(expr)
+            sql = self.compile(expr, params=params, limit=limit)
+            logger.debug("Spark SQL: %s", sql)
+            return self._session.sql(sql)
+
+        def to_pyarrow(
+            self, expr: Any, /, *, params: Any = None, limit: Any = None, **kwargs: Any
+        ) -> Any:
+            """The whole result on the driver, collected as Arrow (not through pandas)."""
+            from ibis.formats.pyarrow import PyArrowData
+
+            table_expr = expr.as_table()
+            frame = self._dataframe(table_expr, params, limit)
+            with _driver_memory_hint(self._session):
+                arrow = frame.toArrow()
+            table = PyArrowData.convert_table(arrow, table_expr.schema())
+            return expr.__pyarrow_result__(table)
+
+        def to_pyarrow_batches(
+            self,
+            expr: Any,
+            /,
+            *,
+            params: Any = None,
+            limit: Any = None,
+            chunk_size: int = 1_000_000,
+            **kwargs: Any,
+        ) -> Any:
+            """The result as a stream of Arrow batches, one partition at a time.
+
+            The executors encode each partition as Arrow IPC (``mapInArrow``); the driver
+            fetches the partitions in order (``toLocalIterator``) and decodes them, so it
+            holds at most two partitions, never the whole result.
+            """
+            import pyarrow as pa
+
+            table_expr = expr.as_table()
+            schema = table_expr.schema().to_pyarrow()
+            frame = self._dataframe(table_expr, params, limit)
+            return pa.RecordBatchReader.from_batches(
+                schema, _stream_batches(frame, schema, chunk_size, self._session)
+            )
+
+        def write_parquet_parts(
+            self, expr: Any, directory: str, *, compression: str, rows_per_file: int
+        ) -> None:
+            """Write the result from the executors (Spark's Parquet writer) into ``directory``.
+
+            ``directory`` exists and is empty; it receives ``part-*.parquet`` files (at most
+            ``rows_per_file`` rows each) and Spark's ``_SUCCESS`` marker.
+            """
+            frame = self._dataframe(expr.as_table(), None, None)
+            codec = "uncompressed" if compression == "none" else compression
+            writer = frame.write.option("compression", codec).option(
+                "maxRecordsPerFile", str(rows_per_file)
+            )
+            writer.mode("append").parquet(directory)
+
     return SynphysSparkBackend
+
+
+def _arrow_ipc_chunks(chunk_size: int) -> Any:
+    """The executor side of :func:`_stream_batches`: Arrow batches -> IPC blobs of <= chunk_size rows."""
+
+    def encode(batches: Any) -> Any:
+        import pyarrow as pa
+
+        def blob(pending: list[Any]) -> Any:
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, pending[0].schema) as writer:
+                for batch in pending:
+                    writer.write_batch(batch)
+            data = sink.getvalue()
+            offsets = pa.array([0, data.size], pa.int32()).buffers()[1]
+            array = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, data])
+            return pa.RecordBatch.from_arrays([array], ["ipc"])
+
+        pending: list[Any] = []
+        rows = 0
+        for batch in batches:
+            while batch.num_rows:
+                take = batch.slice(0, chunk_size - rows)
+                batch = batch.slice(take.num_rows)
+                pending.append(take)
+                rows += take.num_rows
+                if rows >= chunk_size:
+                    yield blob(pending)
+                    pending, rows = [], 0
+        if pending:
+            yield blob(pending)
+
+    return encode
+
+
+def _stream_batches(frame: Any, schema: Any, chunk_size: int, session: Any) -> Any:
+    """Yield the rows of ``frame`` as Arrow batches of ``schema``, one partition in memory."""
+    import pyarrow as pa
+    from ibis.formats.pyarrow import PyArrowData, PyArrowSchema
+
+    ibis_schema = PyArrowSchema.to_ibis(schema)
+    encoded = frame.mapInArrow(_arrow_ipc_chunks(max(1, int(chunk_size))), "ipc binary")
+    with _driver_memory_hint(session):
+        for row in encoded.toLocalIterator(prefetchPartitions=True):
+            with pa.ipc.open_stream(row[0]) as reader:
+                for batch in reader:
+                    table = PyArrowData.convert_table(pa.Table.from_batches([batch]), ibis_schema)
+                    yield from table.to_batches()
+
+
+@contextlib.contextmanager
+def _driver_memory_hint(session: Any) -> Iterator[None]:
+    """Turn the JVM's heap exhaustion into a :class:`SparkMemoryError` naming the setting."""
+    try:
+        yield
+    except Exception as err:
+        text = str(err)
+        if "OutOfMemoryError" not in text and "Java heap space" not in text:
+            raise
+        try:
+            memory = session.sparkContext.getConf().get("spark.driver.memory", "1g")
+        except Exception:  # the JVM may be gone after an OOM
+            memory = "unknown"
+        raise SparkMemoryError(
+            f"the Spark driver ran out of memory collecting the result "
+            f"(spark.driver.memory={memory}); start the session with a larger "
+            f"spark.driver.memory (local_session(config={{'spark.driver.memory': '8g'}})), or "
+            f"stream the result with to_pyarrow_batches(), or write it from the executors with "
+            f"export.to_parquet(query, path, dataset=True)"
+        ) from err
 
 
 def spark_schema(table: Table, columns: Sequence[str]) -> Any:
@@ -294,6 +459,7 @@ class SparkEngine(UnsupportedEngine):
         local_file=False,
         # the same two names, registered on the session as Python UDFs (register_functions)
         interval_functions=(duckdb_ci_lower, duckdb_ci_upper),
+        writes_where_computed=True,
     )
 
     def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
@@ -325,6 +491,32 @@ class SparkEngine(UnsupportedEngine):
         from synphys_ibis.engines.parquet import dataset_release_name
 
         return dataset_release_name(db)
+
+    def write_parquet_parts(
+        self, table: Any, directory: Path, *, compression: str, rows_per_file: int
+    ) -> None:
+        """Spark's own writer, on the executors: one part file per partition (or more)."""
+        import ibis
+
+        ibis.get_backend(table).write_parquet_parts(
+            table, str(directory), compression=compression, rows_per_file=rows_per_file
+        )
+
+    def apply_in_groups(self, table: Any, by: str, func: Callable[[Any], Any], schema: Any) -> Any:
+        """``func`` on the executors, one call per group (``groupBy(by).applyInArrow``).
+
+        ``func``'s module is pickled by value, so executors need only pyarrow and numpy.
+        """
+        import ibis
+        from pyspark import cloudpickle
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        cloudpickle.register_pickle_by_value(sys.modules[func.__module__])
+        backend = ibis.get_backend(table)
+        frame = backend._dataframe(table.as_table(), None, None)
+        grouped = frame.groupBy(by).applyInArrow(func, from_arrow_schema(schema))
+        with _driver_memory_hint(backend._session):
+            return grouped.toArrow().cast(schema)
 
 
 ENGINE = SparkEngine()

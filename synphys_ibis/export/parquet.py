@@ -47,6 +47,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,16 @@ from synphys_ibis.engines.dataset import (
 from synphys_ibis.engines.registry import engine_names, redact_password
 from synphys_ibis.errors import CopyError, InvalidArgumentError
 from synphys_ibis.export._tempdir import owned_temp_dir, remove_abandoned, replace_with
+from synphys_ibis.export.parallel import (
+    Piece,
+    Progress,
+    default_workers,
+    join_pieces,
+    plan_pieces,
+    read_checkpoint,
+    run_pieces,
+    write_checkpoint,
+)
 from synphys_ibis.maintenance.transfer import DEFAULT_BATCH_ROWS, RawReader, progress_bar
 from synphys_ibis.schema import Column, Table, load_schema
 
@@ -115,6 +126,8 @@ def export_parquet(
     overwrite: bool = False,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: bool = True,
+    workers: int | None = None,
+    resume: bool = False,
 ) -> Path:
     """Write the release ``source`` to a Parquet dataset at ``dest`` (a local directory).
 
@@ -142,7 +155,16 @@ def export_parquet(
     batch_rows
         Rows read from the source at a time (memory is bounded by a row group or a batch).
     progress
-        Show a progress bar per table.
+        Show a progress bar (rows of every table).
+    workers
+        Threads writing tables and pieces of big tables at once (default: one per core, at
+        most 4; see :mod:`synphys_ibis.export.parallel`). Memory grows with each, by about a
+        row group and a batch.
+    resume
+        Keep each finished table in ``.<dest name>.partial`` next to ``dest`` until the whole
+        dataset is published, so that running the same export again after an interruption
+        writes only the tables that were not finished (the source and the options must be
+        the same). Without it a failed export leaves nothing behind.
 
     Returns
     -------
@@ -162,7 +184,9 @@ def export_parquet(
     skipped = set(_select(schema.table_names(), skip_tables, "skip_tables"))
     if compression not in _COMPRESSIONS:
         raise InvalidArgumentError.for_value("compression", compression, _COMPRESSIONS)
-    for name, value in (("row_group_rows", row_group_rows), ("batch_rows", batch_rows)):
+    for name, value in (
+        ("row_group_rows", row_group_rows), ("batch_rows", batch_rows), ("workers", workers)
+    ):  # fmt: skip
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 1
         ):
@@ -188,7 +212,8 @@ def export_parquet(
             manifest = _write_dataset(
                 source, temp, plan, explicit=tables is not None,
                 row_group_rows=row_group_rows, compression=compression,
-                batch_rows=batch_rows, progress=progress,
+                batch_rows=batch_rows, progress=progress, workers=workers,
+                checkpoint=target.parent / f".{target.name}.partial" if resume else None,
             )  # fmt: skip
             _publish(temp, target, overwrite=overwrite)
         except BaseException:
@@ -226,40 +251,117 @@ def _write_dataset(
     compression: str,
     batch_rows: int,
     progress: bool,
+    workers: int | None = None,
+    checkpoint: Path | None = None,
 ) -> DatasetManifest:
+    """Write every table of ``plan`` into ``root``, in parallel pieces (:mod:`.parallel`).
+
+    With ``checkpoint``, tables are written there first, each recorded when verified, and tables
+    recorded by an earlier run of the same export are taken as they are; all are moved into
+    ``root`` at the end and the checkpoint removed.
+    """
+    staging = root if checkpoint is None else checkpoint
+    staging.mkdir(parents=True, exist_ok=True)
     written: dict[str, DatasetTable] = {}
     with RawReader(source) as reader:
         available = reader.tables()
         missing = [t.name for t in plan if t.name not in available]
         if explicit and missing:
             raise CopyError(f"{source!r} has no table(s) {missing}")
-        for spec in (t for t in plan if t.name in available):
-            expected = reader.count(spec.name)
-            columns = list(spec.columns)
+        specs = [t for t in plan if t.name in available]
+        expected = {spec.name: reader.count(spec.name) for spec in specs}
+        described = _describe_source(source)
+
+        def fingerprint(spec: Table) -> dict[str, Any]:
+            return {"source": described, "rows": expected[spec.name], "compression": compression,
+                    "row_group_rows": row_group_rows, "schema_version": source.schema_version}  # fmt: skip
+
+        todo = []
+        for spec in specs:
+            entry = (
+                None if checkpoint is None else read_checkpoint(checkpoint, spec, fingerprint(spec))
+            )
+            if entry is None:
+                shutil.rmtree(staging / spec.name, ignore_errors=True)
+                todo.append(spec)
+            else:
+                logger.info("export of %s: table %r taken from the checkpoint", source, spec.name)
+                written[spec.name] = entry
+        pieces = [
+            piece for spec in todo
+            for piece in plan_pieces(spec, expected[spec.name], partial(_id_range, reader, spec))
+        ]  # fmt: skip
+        total = sum(expected[spec.name] for spec in todo)
+        with progress_bar("export", total, progress) as update:
+            advance = Progress(update)
+
+            def write(piece: Piece) -> list[Path]:
+                return _write_piece(reader, staging, piece, advance, batch_rows=batch_rows,
+                                    row_group_rows=row_group_rows, compression=compression)  # fmt: skip
+
+            def finish(spec: Table, parts: list[list[Path]]) -> None:
+                files = join_pieces(staging / spec.name, parts) if len(parts) > 1 else parts[0]
+                written[spec.name] = _verify_table(staging, spec, files, expected[spec.name])
+                if checkpoint is not None:
+                    write_checkpoint(checkpoint, written[spec.name], fingerprint(spec))
+
             try:
-                with progress_bar(spec.name, expected, progress) as update:
-                    batches = reader.batches(spec.name, columns, batch_rows)
-                    files = _write_table(
-                        root, spec.name, arrow_schema(columns), batches, update,
-                        row_group_rows=row_group_rows, compression=compression,
-                    )  # fmt: skip
-                written[spec.name] = _verify_table(root, spec, files, expected)
+                run_pieces(pieces, write, finish, workers=workers or default_workers())
             except CopyError:
                 raise
             except Exception as err:
-                raise CopyError(
-                    f"exporting table {spec.name!r} of {source!r} failed: {err}"
-                ) from err
+                raise CopyError(f"exporting {source!r} failed: {err}") from err
+    if checkpoint is not None:
+        for spec in specs:
+            os.replace(checkpoint / spec.name, root / spec.name)
+        shutil.rmtree(checkpoint, ignore_errors=True)
+    written = {spec.name: written[spec.name] for spec in specs}  # dependency order
     manifest = DatasetManifest(
         schema_version=source.schema_version,
         metadata=_metadata_row(root, written),
         tables=written,
-        source=_describe_source(source),
+        source=described,
         created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         library=_library_version(),
     )
     (root / MANIFEST_NAME).write_text(manifest.to_json() + "\n", encoding="utf-8")
     return manifest
+
+
+def _id_range(reader: RawReader, spec: Table) -> tuple[int | None, int | None]:
+    raw = reader.raw
+    low, high = raw.con.execute(
+        f'SELECT min("id"), max("id") FROM {raw.prefix}"{spec.name}"'
+    ).fetchone()
+    return low, high
+
+
+def _write_piece(
+    reader: RawReader,
+    root: Path,
+    piece: Piece,
+    advance: Callable[[pa.RecordBatch], None],
+    *,
+    batch_rows: int,
+    row_group_rows: int | None,
+    compression: str,
+) -> list[Path]:
+    """Write one piece of a table on its own cursor: into ``root/<table>`` if it is the only
+    piece, else into ``root/<table>/piece-<k>`` (joined in order when all are written)."""
+    spec, columns = piece.table, list(piece.table.columns)
+    cursor = reader.raw.con.cursor()
+    try:
+        batches = reader.batches(spec.name, columns, batch_rows, where=piece.where, con=cursor)
+        where, name = (root, spec.name) if piece.count == 1 else (
+            root / spec.name, f"piece-{piece.index:05d}")  # fmt: skip
+        return _write_table(
+            where, name, arrow_schema(columns), batches, advance,
+            row_group_rows=row_group_rows, compression=compression,
+        )  # fmt: skip
+    except Exception as err:
+        raise CopyError(f"exporting table {spec.name!r} failed: {err}") from err
+    finally:
+        cursor.close()
 
 
 def _rows_per_group(batch: pa.RecordBatch, fixed: int | None) -> int:
@@ -281,7 +383,7 @@ def _write_table(
 ) -> list[Path]:
     """Write ``batches`` as row groups of a fixed size into files of about FILE_BYTES."""
     directory = root / name
-    directory.mkdir()
+    directory.mkdir(parents=True)
     files: list[Path] = []
     writer: _FileWriter | None = None
     pending: list[pa.RecordBatch] = []

@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import ibis
 import numpy as np
@@ -49,6 +49,9 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
 from synphys_ibis.query.cell_class import CellClass
+
+if TYPE_CHECKING:
+    from synphys_ibis.engines.base import Engine
 
 __all__ = [
     "PROVENANCE_FORMAT",
@@ -80,6 +83,8 @@ class QueriedRelease(Protocol):
     def schema_version(self) -> str: ...
     @property
     def version_name(self) -> str: ...
+    @property
+    def engine(self) -> Engine: ...
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,11 @@ def schema_metadata(
     return {**(base or {}), PROVENANCE_KEY.encode(): record.to_json().encode()}
 
 
+#: The record of a dataset directory whose part files an engine's own workers wrote (their
+#: footers cannot carry it); readers skip files whose names start with ``_``.
+DATASET_PROVENANCE = "_synphys_provenance.json"
+
+
 def sidecar_path(path: str | os.PathLike[str]) -> Path:
     """Where the record of the exported file ``path`` is kept: ``<path>.provenance.json``."""
     path = Path(path)
@@ -296,6 +306,8 @@ def read_provenance(path: str | os.PathLike[str]) -> Provenance:
     sidecar = sidecar_path(path)
     if sidecar.is_file():
         return Provenance.from_json(sidecar.read_text())
+    if path.is_dir() and (path / DATASET_PROVENANCE).is_file():
+        return Provenance.from_json((path / DATASET_PROVENANCE).read_text())
     if path.is_dir():
         parts = sorted(path.rglob("*.parquet"))
         if not parts:

@@ -49,6 +49,7 @@ from synphys_ibis.errors import InvalidArgumentError, MissingProvenanceError
 from synphys_ibis.export import codecs
 from synphys_ibis.export._tempdir import owned_temp_dir, remove_abandoned, replace_with
 from synphys_ibis.export.provenance import (
+    DATASET_PROVENANCE,
     PROVENANCE_FORMAT,
     PROVENANCE_KEY,
     SHA256_AUTO_LIMIT,
@@ -374,7 +375,10 @@ def to_parquet(
     path
         The file to write, or with ``dataset=True`` the directory to fill with
         ``part-00000.parquet``, ``part-00001.parquet``, ... (each holding at most
-        ``rows_per_file`` rows and the provenance record).
+        ``rows_per_file`` rows and the provenance record). On an engine that writes where it
+        computes (Spark), a dataset is written by its executors with its own Parquet writer:
+        nothing passes through this process, part files are named by Spark, and the record
+        is kept in ``_synphys_provenance.json`` in the directory (``read_provenance`` reads it).
     batch_size
         Rows fetched and written at a time; memory use is a few batches.
     decode_arrays
@@ -408,6 +412,16 @@ def to_parquet(
     _check_batching(rows_per_file, "rows_per_file")
     provenance = provenance_of(query, sha256=sha256)
     target = Path(path)
+    engine = query.db.engine
+    if dataset and not decode_arrays and engine.capabilities.writes_where_computed:
+        with _atomic_path(target, overwrite=overwrite, directory=True) as work:
+            engine.write_parquet_parts(
+                query.table, work, compression=compression, rows_per_file=rows_per_file
+            )
+            (work / DATASET_PROVENANCE).write_text(provenance.to_json())
+        logger.info("exported %s (%s) to %s from the engine's workers", provenance.method,
+                    provenance.release, target)  # fmt: skip
+        return provenance
     with (
         _atomic_path(target, overwrite=overwrite, directory=dataset) as work,
         _progress(query.table, enabled=progress, desc=f"writing {target.name}") as advance,

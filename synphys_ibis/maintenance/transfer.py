@@ -296,13 +296,25 @@ class RawReader:
         return int(_duck(raw.con, f"SELECT count(*) FROM {raw.prefix}{quote(table)}").fetchone()[0])
 
     def batches(
-        self, table: str, columns: list[Column], batch_rows: int
+        self,
+        table: str,
+        columns: list[Column],
+        batch_rows: int,
+        *,
+        where: str | None = None,
+        con: Any = None,
     ) -> Iterator[pa.RecordBatch]:
+        """The rows of ``table`` (those matching the SQL condition ``where``), read on ``con``
+        (default: the reader's connection; a cursor of it reads in another thread)."""
         raw = self.raw
         select = ", ".join(
             f"CAST({quote(c.name)} AS {_READ_TYPES[c.type]}) AS {quote(c.name)}" for c in columns
         )
-        result = _duck(raw.con, f"SELECT {select} FROM {raw.prefix}{quote(table)}")
+        condition = f" WHERE {where}" if where else ""
+        result = _duck(
+            raw.con if con is None else con,
+            f"SELECT {select} FROM {raw.prefix}{quote(table)}{condition}",
+        )
         reader = result.to_arrow_reader(batch_rows)
         try:
             yield from reader

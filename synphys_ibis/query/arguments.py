@@ -233,7 +233,7 @@ def _projects(
 MATRIX_PAIR_QUERY_ARGS: tuple[str, ...] = tuple(
     name
     for name in inspect.signature(validate_pair_query).parameters
-    if name not in ("pre_class", "post_class", "known_projects", "schema_version")
+    if name not in ("pre_class", "post_class", "known_projects", "rules")
 )
 _SET_BY_THE_MATRIX = ("pre_class", "post_class", "session")
 

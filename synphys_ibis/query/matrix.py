@@ -17,6 +17,11 @@ from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError, format_value
 from synphys_ibis.query.cell_class import CellClass, classify
+from synphys_ibis.query.connectivity import (
+    adjusted_aggregates,
+    adjusted_columns,
+    with_gap_junction_flags,
+)
 from synphys_ibis.query.pairs import PairQuery, column_not_found, probed_condition
 from synphys_ibis.schema.rules import VersionRules
 
@@ -151,36 +156,91 @@ def build_connectivity_matrix(
     *,
     class_column: str,
     interval_functions: tuple[Callable[..., Any], Callable[..., Any]],
+    alpha: float = 0.05,
+    sigma: float | None = None,
+    distance_column: str = "distance",
+    gap_junction_electrodes: IbisTable | None = None,
 ) -> IbisTable:
-    """Probed and connected counts, probability and 95% interval per class pair.
+    """Probed and connected counts, probability and ``1 - alpha`` interval per class pair.
 
     ``members`` is a matrix pair query holding ``class_column`` (the presynaptic cell's class
     column used to decide which test spikes count); every combination of ``pre_names`` and
     ``post_names`` gets a row, in that order. ``interval_functions`` are the (lower, upper) Ibis
-    functions of the 95% interval that the engine's connections have.
+    functions ``f(k, n, alpha)`` of the interval that the engine's connections have.
+
+    With ``sigma``, ``members`` must also hold ``distance_column`` and ``synapse_id``, and the
+    distance-adjusted columns are added (:mod:`synphys_ibis.query.connectivity`). With
+    ``gap_junction_electrodes`` (:func:`~synphys_ibis.query.connectivity.gap_junction_electrodes`),
+    ``members`` must hold both cells' ``electrode_id`` and the gap-junction columns are added.
     """
     ci_lower, ci_upper = interval_functions
+    gaps = gap_junction_electrodes is not None
+    if gap_junction_electrodes is not None:
+        members = with_gap_junction_flags(members, gap_junction_electrodes)
     probed = probed_condition(members, class_column)
     connected = probed & (members.has_synapse == True)  # noqa: E712 - SQL comparison, NULL-safe
-    counts = members.group_by(["pre_class", "post_class"]).aggregate(
-        n_probed=members.id.count(where=probed),
-        n_connected=members.id.count(where=connected),
-    )
+    aggregates: dict[str, Any] = {
+        "n_probed": members.id.count(where=probed),
+        "n_connected": members.id.count(where=connected),
+    }
+    if sigma is not None:  # "connected" = has a synapse row, as aisynphys' adjusted figures
+        aggregates |= adjusted_aggregates(
+            members, prefix="adj", included=probed, connected=members.synapse_id.notnull(),
+            distance_column=distance_column, sigma=sigma,
+        )  # fmt: skip
+    if gaps:
+        gap_probed = members["__gap_probed"]
+        electrical = gap_probed & (members.has_electrical == True)  # noqa: E712
+        aggregates |= {
+            "n_gaps_probed": members.id.count(where=gap_probed),
+            "n_gaps": members.id.count(where=electrical),
+        }
+        if sigma is not None:
+            aggregates |= adjusted_aggregates(
+                members, prefix="gadj", included=gap_probed, connected=electrical,
+                distance_column=distance_column, sigma=sigma,
+            )  # fmt: skip
+    counts = members.group_by(["pre_class", "post_class"]).aggregate(**aggregates)
     grid = class_grid(pre_names, post_names)
     joined = grid.left_join(
         counts,
         [grid.pre_class == counts.pre_class, grid.post_class == counts.post_class],
     )
+    level = ibis.literal(alpha, type=dt.float64)
     n_probed = joined.n_probed.fill_null(0).cast("int64")
     n_connected = joined.n_connected.fill_null(0).cast("int64")
-    result = joined.select(
-        pre_class=joined.pre_class,
-        post_class=joined.post_class,
-        n_probed=n_probed,
-        n_connected=n_connected,
-        connection_probability=n_connected.cast("float64") / n_probed.nullif(0),
-        ci_lower=ci_lower(n_connected, n_probed.nullif(0)),
-        ci_upper=ci_upper(n_connected, n_probed.nullif(0)),
-        __order=joined["__order"],
-    )
+    columns: dict[str, Any] = {
+        "pre_class": joined.pre_class,
+        "post_class": joined.post_class,
+        "n_probed": n_probed,
+        "n_connected": n_connected,
+        "connection_probability": n_connected.cast("float64") / n_probed.nullif(0),
+        "ci_lower": ci_lower(n_connected, n_probed.nullif(0), level),
+        "ci_upper": ci_upper(n_connected, n_probed.nullif(0), level),
+    }
+    if sigma is not None:
+        names = ("adjusted_connection_probability", "adjusted_ci_lower", "adjusted_ci_upper")
+        columns |= adjusted_columns(
+            joined, prefix="adj", names=names, alpha=alpha, interval_functions=interval_functions
+        )
+    if gaps:
+        n_gaps_probed = joined.n_gaps_probed.fill_null(0).cast("int64")
+        n_gaps = joined.n_gaps.fill_null(0).cast("int64")
+        columns |= {
+            "n_gaps_probed": n_gaps_probed,
+            "n_gaps": n_gaps,
+            "gap_probability": n_gaps.cast("float64") / n_gaps_probed.nullif(0),
+            "gap_ci_lower": ci_lower(n_gaps, n_gaps_probed.nullif(0), level),
+            "gap_ci_upper": ci_upper(n_gaps, n_gaps_probed.nullif(0), level),
+        }
+        if sigma is not None:
+            names = ("adjusted_gap_probability", "adjusted_gap_ci_lower", "adjusted_gap_ci_upper")
+            columns |= adjusted_columns(
+                joined,
+                prefix="gadj",
+                names=names,
+                alpha=alpha,
+                interval_functions=interval_functions,
+            )
+    result = joined.select(**columns, __order=joined["__order"])
     return result.order_by("__order").drop("__order")

@@ -224,8 +224,8 @@ FROM (
       COALESCE("t36"."n_probed", 0) AS "n_probed",
       COALESCE("t36"."n_connected", 0) AS "n_connected",
       CAST(COALESCE("t36"."n_connected", 0) AS DOUBLE) / NULLIF(COALESCE("t36"."n_probed", 0), 0) AS "connection_probability",
-      SYNPHYS_CI_LOWER(COALESCE("t36"."n_connected", 0), NULLIF(COALESCE("t36"."n_probed", 0), 0)) AS "ci_lower",
-      SYNPHYS_CI_UPPER(COALESCE("t36"."n_connected", 0), NULLIF(COALESCE("t36"."n_probed", 0), 0)) AS "ci_upper",
+      SYNPHYS_CI_LOWER(COALESCE("t36"."n_connected", 0), NULLIF(COALESCE("t36"."n_probed", 0), 0), 0.05) AS "ci_lower",
+      SYNPHYS_CI_UPPER(COALESCE("t36"."n_connected", 0), NULLIF(COALESCE("t36"."n_probed", 0), 0), 0.05) AS "ci_upper",
       "t23"."__order"
     FROM (
       SELECT

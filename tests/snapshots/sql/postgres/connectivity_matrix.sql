@@ -244,8 +244,8 @@ FROM (
       COALESCE("t38"."n_probed", 0) AS "n_probed",
       COALESCE("t38"."n_connected", 0) AS "n_connected",
       CAST(COALESCE("t38"."n_connected", 0) AS DOUBLE PRECISION) / NULLIF(COALESCE("t38"."n_probed", 0), 0) AS "connection_probability",
-      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t38"."n_connected", 0), NULLIF(COALESCE("t38"."n_probed", 0), 0)) AS "ci_lower",
-      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t38"."n_connected", 0), NULLIF(COALESCE("t38"."n_probed", 0), 0)) AS "ci_upper",
+      PG_TEMP.SYNPHYS_CI_LOWER(COALESCE("t38"."n_connected", 0), NULLIF(COALESCE("t38"."n_probed", 0), 0), 0.05) AS "ci_lower",
+      PG_TEMP.SYNPHYS_CI_UPPER(COALESCE("t38"."n_connected", 0), NULLIF(COALESCE("t38"."n_probed", 0), 0), 0.05) AS "ci_upper",
       "t25"."__order"
     FROM (
       SELECT
