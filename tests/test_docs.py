@@ -131,3 +131,13 @@ def test_the_site_needs_no_network(site: Path) -> None:
     for html in site.rglob("*.html"):
         found = [url for url in external.findall(html.read_text()) if "ibis-project" not in url]
         assert not found, f"{html.relative_to(site)} loads {found[:3]}"
+
+
+def test_the_readme_links_every_guide_page() -> None:
+    """The README's table of contents reaches every user-guide page; its relative links resolve."""
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(r"\]\(((?!https?://)[^)#]+)(?:#[^)]*)?\)", readme)
+    for link in links:
+        assert (ROOT / link).exists(), f"README.md links to {link}, which does not exist"
+    guides = {p.relative_to(ROOT).as_posix() for p in DOCS.glob("*.md")} - {"docs/index.md"}
+    assert guides <= set(links), f"README.md does not link {sorted(guides - set(links))}"
