@@ -8,11 +8,14 @@ each. Spark is compared with DuckDB in ``test_spark.py`` instead (a query there 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,3 +190,78 @@ def postgres_clone(
         return SynphysDatabase(postgres_server.host, None, clones[path])
 
     return clone
+
+
+# -- notebooks ---------------------------------------------------------------------------------
+NOTEBOOK_KERNEL = "synphys-ibis-tests"
+#: Size of the demo release the notebooks (and the README's examples) run on in the tests: a fifth
+#: of the published-small size, to keep the run short (set $SYNPHYS_IBIS_DEMO_EXPERIMENTS to 2900 to
+#: run them at full size).
+TEST_DEMO_EXPERIMENTS = "600"
+
+
+def demo_experiments_for_tests() -> str:
+    return os.environ.get("SYNPHYS_IBIS_DEMO_EXPERIMENTS") or TEST_DEMO_EXPERIMENTS
+
+
+@pytest.fixture(scope="session")
+def notebook_kernel(
+    tmp_path_factory: pytest.TempPathFactory, isolated_cache: Path
+) -> Iterator[str]:
+    """A kernelspec running this interpreter, offline, on the session's cache and demo release.
+
+    The kernel's environment is set in its kernelspec, so the test process keeps its own (but for
+    ``JUPYTER_PATH``, where the kernelspec is found). The demo release is built here, once.
+    """
+    jupyter_path = tmp_path_factory.mktemp("jupyter")
+    spec_dir = jupyter_path / "kernels" / NOTEBOOK_KERNEL
+    spec_dir.mkdir(parents=True)
+    env = {
+        "SYNPHYS_IBIS_CACHE_DIR": str(isolated_cache),
+        "SYNPHYS_IBIS_OFFLINE": "1",
+        "SYNPHYS_IBIS_DEMO_EXPERIMENTS": demo_experiments_for_tests(),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "synphys_ibis tests",
+        "language": "python",
+        "env": env,
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    from synphys_ibis.demo import load_demo
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SYNPHYS_IBIS_DEMO_EXPERIMENTS", env["SYNPHYS_IBIS_DEMO_EXPERIMENTS"])
+        load_demo(progress=False).close()  # build the release and its native copy once
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(jupyter_path))
+        yield NOTEBOOK_KERNEL
+
+
+@pytest.fixture(scope="session")
+def execute_notebook(
+    notebook_kernel: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[Path], Any]:
+    """``execute_notebook(path)``: the notebook executed top to bottom (once per session).
+
+    Each runs in its own working directory; a failing cell raises ``CellExecutionError``.
+    """
+    nbformat = pytest.importorskip("nbformat", reason="the notebooks extra is in the dev extra")
+    nbclient = pytest.importorskip("nbclient", reason="the notebooks extra is in the dev extra")
+    executed: dict[Path, Any] = {}
+
+    def execute(path: Path) -> Any:
+        if path not in executed:
+            book = nbformat.read(path, as_version=4)
+            client = nbclient.NotebookClient(
+                book,
+                kernel_name=notebook_kernel,
+                timeout=300,
+                resources={"metadata": {"path": str(tmp_path_factory.mktemp(path.stem))}},
+            )
+            client.execute()
+            executed[path] = book
+        return executed[path]
+
+    return execute

@@ -1,5 +1,5 @@
 """The ``synphys-ibis`` command line: every command on a synthetic release, its output and exit
-code, every command's --help and README section, and one error case per kind of bad input."""
+code, every command's --help and documentation section, and one error case per kind of bad input."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from synphys_ibis.export import read_provenance
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+#: The command-line reference: a section per command.
+CLI_DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +70,11 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert parser.description.split()[0] in out
 
 
-def test_readme_documents_every_command() -> None:
-    text = README.read_text()
+def test_the_docs_document_every_command() -> None:
+    text = CLI_DOCS.read_text()
     for name in subcommands():
-        assert re.search(rf"^### `synphys-ibis {name}[` ]", text, re.MULTILINE), (
-            f"README.md has no '### `synphys-ibis {name}`' section"
+        assert re.search(rf"^## `synphys-ibis {name}[` ]", text, re.MULTILINE), (
+            f"docs/cli.md has no '## `synphys-ibis {name}`' section"
         )
 
 
@@ -571,7 +572,7 @@ def test_import_synphys_ibis_loads_nothing_heavy() -> None:
 def test_the_readme_query_example_works_columns_imply_their_preload_group(
     capsys: pytest.CaptureFixture[str], cli_release: Path, reference: SynphysDatabase
 ) -> None:
-    """The README's example: ``post_cell_cre_type`` is in the cell group, which --columns adds."""
+    """The query example of docs/cli.md: ``post_cell_cre_type`` is in the cell group (--columns)."""
     code, out, err = run(
         capsys,
         "query",

@@ -360,7 +360,7 @@ def test_read_provenance_errors(tmp_path: Path) -> None:
 
 
 def test_module_examples() -> None:
-    result = doctest.testmod(writers, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(export, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -14,20 +14,7 @@ Exports stream: rows come from ``to_pyarrow_batches`` in batches of ``batch_size
 as they arrive (memory stays bounded by a few batches), with a progress bar. Files are written
 under a temporary name and renamed into place only when complete.
 
-Examples
---------
->>> import tempfile, os
->>> from synphys_ibis import SynphysDatabase, CellClass, synthetic, export
->>> tmp = tempfile.mkdtemp()
->>> path = synthetic.write_release(os.path.join(tmp, "demo.sqlite"), n_experiments=5)
->>> with SynphysDatabase.load_sqlite(path, native_cache=False) as db:
-...     query = export.record(db, "pair_query", pre_class=CellClass(cre_type="sst"), synapse=True)
-...     written = export.to_parquet(query, os.path.join(tmp, "sst.parquet"), progress=False)
->>> record = export.read_provenance(os.path.join(tmp, "sst.parquet"))
->>> record.release, record.params["synapse"], record.params["pre_class"]["criteria"]
-('demo.sqlite', True, {'cre_type': 'sst'})
->>> record == written
-True
+Examples: see :mod:`synphys_ibis.export`, which re-exports these writers.
 """
 
 from __future__ import annotations

@@ -124,9 +124,6 @@ class CellClass:
         Keys are column names of cell, morphology, intrinsic, cortical_cell_location and
         patch_seq.
 
-    A class is checked against every published schema version when it is made, and against the
-    version of a database when it is used there (see :mod:`synphys_ibis.schema.versions`).
-
     Raises
     ------
     ColumnNotFoundError
@@ -134,6 +131,11 @@ class CellClass:
         schema version (and, when used, in the database's version).
     InvalidArgumentError
         For a ``name`` that is not a string, or a positional argument that is not a predicate.
+
+    Notes
+    -----
+    A class is checked against every published schema version when it is made, and against the
+    version of a database when it is used there (see :mod:`synphys_ibis.schema.versions`).
     """
 
     __slots__ = ("_columns", "_name", "criteria", "exprs")
