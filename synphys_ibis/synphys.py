@@ -593,6 +593,18 @@ class SynphysDatabase(Database):
         ------
         UnsupportedSchemaError
             If the database already records another schema version.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "new.sqlite")
+        >>> db = SynphysDatabase("sqlite:///", "sqlite:///", path, native_cache=False)
+        >>> db.create_tables(tables=["metadata"])  # runs initialize_database
+        >>> db.metadata["db_version"] == db.schema_version
+        True
+        >>> db.initialize_database()  # the row is there: checked, not written again
+        >>> db.table("metadata").count().execute()
+        1
         """
         import datetime
         import json
