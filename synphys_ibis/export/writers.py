@@ -26,7 +26,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 import pyarrow as pa
@@ -74,10 +74,16 @@ logger = logging.getLogger("synphys_ibis")
 
 #: The ``SynphysDatabase`` methods :func:`record` can call.
 RECORDABLE_METHODS = ("pair_query", "matrix_pair_query", "connectivity_matrix", "table")
+#: A method of ``SynphysDatabase`` that :func:`record` records.
+RecordableMethod: TypeAlias = Literal[
+    "pair_query", "matrix_pair_query", "connectivity_matrix", "table"
+]
 
 
 # -- the recorded query ---------------------------------------------------------------------------
-def record(db: QueriedRelease, method: str = "pair_query", /, **params: Any) -> RecordedQuery:
+def record(
+    db: QueriedRelease, method: RecordableMethod = "pair_query", /, **params: Any
+) -> RecordedQuery:
     """Build a lazy query with ``db.<method>(**params)`` and remember how it was built.
 
     Parameters

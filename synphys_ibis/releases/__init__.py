@@ -60,6 +60,7 @@ from synphys_ibis.releases import downloaders
 from synphys_ibis.releases.cache import CacheCheck, CachedFile
 from synphys_ibis.releases.manifest import (
     DB_SIZES,
+    DbSize,
     Manifest,
     ManifestError,
     ReleaseFile,
@@ -453,7 +454,7 @@ def fetch(
 
 
 def fetch_current(
-    db_size: str,
+    db_size: DbSize,
     *,
     manifest: ManifestSource = None,
     cache_dir: str | os.PathLike[str] | None = None,
