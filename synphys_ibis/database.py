@@ -391,7 +391,7 @@ class Database:
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
         >>> db = Database("sqlite:///", None, path, native_cache=False)
         >>> db.schema_version
-        '...'
+        '22'
         """
         if self._schema_version is None:
             try:

@@ -146,10 +146,8 @@ def missing_sections(value: Any) -> list[str]:
     """The numpydoc sections the docstring of ``value`` lacks."""
     doc = inspect.getdoc(value) or ""
     has = {section for section in re.findall(r"^(\w+)\n-{3,}$", doc, re.M)}
-    missing = []
+    missing = [] if doc.strip() and doc.splitlines()[0].strip() else ["summary"]
     if isinstance(value, (property, functools.cached_property)):
-        if not doc.strip():
-            missing.append("summary")
         if "Examples" not in has:
             missing.append("Examples")
         return missing
