@@ -142,12 +142,21 @@ def _raised_errors(function: Any) -> set[str]:
     return set(re.findall(r"raise (\w+)", source)) & LIBRARY_ERRORS
 
 
+def _section(doc: str, name: str) -> str:
+    """The text of section ``name`` of a numpydoc docstring ('' if it has none)."""
+    body = doc.partition(f"{name}\n---")[2]
+    return re.split(r"^\w+\n-{3,}$", body.partition("\n")[2], maxsplit=1, flags=re.M)[0]
+
+
 def missing_sections(value: Any) -> list[str]:
     """The numpydoc sections the docstring of ``value`` lacks."""
     doc = inspect.getdoc(value) or ""
     has = {section for section in re.findall(r"^(\w+)\n-{3,}$", doc, re.M)}
     missing = [] if doc.strip() and doc.splitlines()[0].strip() else ["summary"]
     if isinstance(value, (property, functools.cached_property)):
+        getter = value.fget if isinstance(value, property) else value.func
+        raises = _section(doc, "Raises")
+        missing += [f"Raises {e}" for e in sorted(_raised_errors(getter)) if e not in raises]
         if "Examples" not in has:
             missing.append("Examples")
         return missing
@@ -157,8 +166,8 @@ def missing_sections(value: Any) -> list[str]:
     returns = signature.return_annotation
     if returns not in ("None", None) and not has & {"Returns", "Yields"}:
         missing.append("Returns")
-    if _raised_errors(value) and "Raises" not in has:
-        missing.append("Raises")
+    raises = _section(doc, "Raises")
+    missing += [f"Raises {e}" for e in sorted(_raised_errors(value)) if e not in raises]
     if "Examples" not in has:
         missing.append("Examples")
     return missing
@@ -184,3 +193,21 @@ def test_numpydoc_sections(owner: str) -> None:
         if found_owner == owner and (missing := missing_sections(value))
     ]
     assert not gaps, f"{owner} lacks sections: " + "; ".join(gaps)
+
+
+def test_the_check_finds_missing_sections() -> None:
+    from synphys_ibis.errors import InvalidArgumentError
+
+    def undocumented(x: int) -> int:
+        """Twice ``x``."""
+        if x < 0:
+            raise InvalidArgumentError("x < 0")
+        return 2 * x
+
+    assert missing_sections(undocumented) == [
+        "Parameters",
+        "Returns",
+        "Raises InvalidArgumentError",
+        "Examples",
+    ]
+    assert missing_sections(property(lambda self: 1)) == ["summary", "Examples"]
