@@ -176,41 +176,119 @@ class Database:
     # -- what the engine uses ------------------------------------------------------------------
     @property
     def engine(self) -> Engine:
-        """The engine that stores this database (see :mod:`synphys_ibis.engines.base`)."""
+        """The engine that stores this database (see :mod:`synphys_ibis.engines.base`).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.engine.name
+        'sqlite'
+        """
         return self._engine
 
     @property
     def cache_dir(self) -> Path | None:
-        """The cache directory given (None: the default, see :func:`synphys_ibis.settings.cache_dir`)."""
+        """The cache directory given (None: the default, see :func:`synphys_ibis.settings.cache_dir`).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.cache_dir is None
+        True
+        """
         return self._cache_dir
 
     @property
     def native_cache(self) -> bool | None:
-        """Whether SQLite files are queried through a native DuckDB copy (None: the default)."""
+        """Whether SQLite files are queried through a native DuckDB copy (None: the default).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.native_cache
+        False
+        """
         return self._native_cache
 
     @property
     def progress(self) -> bool:
-        """Whether long operations of this database (the native copy) show progress bars."""
+        """Whether long operations of this database (the native copy) show progress bars.
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.progress
+        True
+        """
         return self._progress
 
     @property
     def engine_options(self) -> Mapping[str, Any]:
-        """The options of the engine (``storage_options``, ``session``), as given."""
+        """The options of the engine (``storage_options``, ``session``), as given.
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> dict(db.engine_options)
+        {}
+        """
         return self._engine_options
 
     @property
     def current_writer(self) -> BaseBackend | None:
-        """The read-write connection if it is open, else None (nothing is opened)."""
+        """The read-write connection if it is open, else None (nothing is opened).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.current_writer is None
+        True
+        >>> _ = db.rw
+        >>> db.current_writer is db.rw
+        True
+        >>> db.close()
+        """
         return self._rw
 
     def require_name(self) -> str:
         """``db_name``, which this operation needs.
 
+        Returns
+        -------
+        str
+            The database name (a file path for SQLite and DuckDB).
+
         Raises
         ------
         InvalidArgumentError
             If the database was opened without one.
+
+        Examples
+        --------
+        >>> Database("sqlite:///", None, "/data/r.sqlite").require_name()
+        '/data/r.sqlite'
+        >>> Database("sqlite:///").require_name()
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.InvalidArgumentError: a sqlite database needs db_name (a file path)
         """
         if self.db_name is None:
             caps = self._engine.capabilities
@@ -221,10 +299,31 @@ class Database:
     def require_path(self) -> Path:
         """``db_name`` as the path of a file that exists.
 
+        Returns
+        -------
+        pathlib.Path
+            The path of the database file.
+
         Raises
         ------
         FileNotFoundError
             If there is no such file.
+        InvalidArgumentError
+            If the database was opened without ``db_name``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.require_path().name
+        'r.sqlite'
+        >>> Database("sqlite:///", None, "/no/such.sqlite").require_path()
+        Traceback (most recent call last):
+        ...
+        FileNotFoundError: no such sqlite database file: /no/such.sqlite
         """
         path = Path(self.require_name())
         if not path.is_file():
@@ -234,23 +333,66 @@ class Database:
     def dataset_manifest(self) -> DatasetManifest:
         """The manifest of a Parquet dataset (read once).
 
+        Returns
+        -------
+        DatasetManifest
+            The dataset's manifest (its tables, files and schema version).
+
         Raises
         ------
         UnsupportedOperationError
             For engines that do not read datasets.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> parquet = db.export_parquet(os.path.join(tempfile.mkdtemp(), "r.parquet"), progress=False)
+        >>> dataset = Database("parquet:///", None, parquet)
+        >>> dataset.dataset_manifest().schema_version == db.schema_version
+        True
+        >>> db.dataset_manifest()
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.UnsupportedOperationError: ...
         """
         if self._manifest is None:
             self._manifest = self._engine.read_manifest(self)
         return self._manifest
 
     def reset_reader(self) -> None:
-        """Forget the read-only connection after a write (its views and caches are stale)."""
+        """Forget the read-only connection after a write (its views and caches are stale).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> first = db.ro
+        >>> db.reset_reader()
+        >>> db.ro is first
+        False
+        """
         self._close("_ro")
 
     # -- connections ---------------------------------------------------------------------------
     @property
     def schema_version(self) -> str:
-        """The schema version: as given, else as recorded in the metadata row, else the newest."""
+        """The schema version: as given, else as recorded in the metadata row, else the newest.
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.schema_version
+        '22'
+        """
         if self._schema_version is None:
             try:
                 metadata = self._read_metadata() if self.exists else None
@@ -263,7 +405,17 @@ class Database:
 
     @property
     def rules(self) -> VersionRules:
-        """How queries read :attr:`schema_version` (see :mod:`synphys_ibis.schema.rules`)."""
+        """How queries read :attr:`schema_version` (see :mod:`synphys_ibis.schema.rules`).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> type(db.rules).__name__
+        'VersionRules'
+        """
         return version_rules(self.schema_version)
 
     def _read_metadata(self) -> dict[str, Any] | None:
@@ -272,7 +424,17 @@ class Database:
 
     @property
     def ro(self) -> BaseBackend:
-        """The read-only Ibis connection, opened on first use (and again after ``os.fork()``)."""
+        """The read-only Ibis connection, opened on first use (and again after ``os.fork()``).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> 'slice' in db.ro.list_tables()
+        True
+        """
         self._check_fork()
         if self._ro is None:
             if self._engine.capabilities.single_open_mode and self._rw is not None:
@@ -282,7 +444,17 @@ class Database:
 
     @property
     def ro_engine(self) -> BaseBackend:
-        """Alias of :attr:`ro` (the name aisynphys uses)."""
+        """Alias of :attr:`ro` (the name aisynphys uses).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.ro_engine is db.ro
+        True
+        """
         return self.ro
 
     @property
@@ -297,6 +469,20 @@ class Database:
         ------
         ReadOnlyError
             If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.rw.name
+        'sqlite'
+        >>> Database("sqlite:///", None, path).rw
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.ReadOnlyError: ...
         """
         self._check_fork()
         if self.rw_host is None:
@@ -312,7 +498,17 @@ class Database:
 
     @property
     def rw_engine(self) -> BaseBackend:
-        """Alias of :attr:`rw` (the name aisynphys uses)."""
+        """Alias of :attr:`rw` (the name aisynphys uses).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.rw_engine is db.rw
+        True
+        """
         return self.rw
 
     @property
@@ -324,6 +520,18 @@ class Database:
         UnsupportedOperationError
             For SQLite and DuckDB, which have no server to maintain (an
             :class:`~synphys_ibis.errors.InvalidArgumentError`).
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.maint
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.UnsupportedOperationError: ...
         """
         self._check_fork()
         if self._maint is None:
@@ -332,16 +540,64 @@ class Database:
 
     @property
     def maint_engine(self) -> BaseBackend:
-        """Alias of :attr:`maint` (the name aisynphys uses)."""
+        """Alias of :attr:`maint` (the name aisynphys uses).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.maint_engine
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.UnsupportedOperationError: ...
+        """
         return self.maint
 
     def session(self, readonly: bool = True) -> BaseBackend:
-        """An Ibis connection to run queries on: the read-only one, or the read-write one."""
+        """An Ibis connection to run queries on: the read-only one, or the read-write one.
+
+        Parameters
+        ----------
+        readonly
+            The read-only connection (:attr:`ro`) if true, else the read-write one (:attr:`rw`).
+
+        Returns
+        -------
+        ibis.backends.BaseBackend
+            The connection.
+
+        Raises
+        ------
+        ReadOnlyError
+            If ``readonly`` is false and the database has no ``rw_host``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.session() is db.ro, db.session(readonly=False) is db.rw
+        (True, True)
+        """
         return self.ro if readonly else self.rw
 
     @property
     def catalog(self) -> Catalog:
-        """Typed tables and compiled join views of the read-only connection."""
+        """Typed tables and compiled join views of the read-only connection.
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> type(db.catalog).__name__
+        'Catalog'
+        """
         con = self.ro
         if self._catalog is None or self._catalog.con is not con:
             self._catalog = self._catalog_for(con)
@@ -383,19 +639,54 @@ class Database:
             logger.debug("error while closing a connection of %r", self, exc_info=True)
 
     def dispose_engines(self) -> None:
-        """Close every connection of this database; they reopen on next use."""
+        """Close every connection of this database; they reopen on next use.
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> first = db.ro
+        >>> db.dispose_engines()
+        >>> db.ro is first
+        False
+        """
         self._check_fork()
         for attr in ("_ro", "_rw", "_maint"):
             self._close(attr)
 
     @classmethod
     def dispose_all_engines(cls) -> None:
-        """Close the connections of every open Database (call before forking workers)."""
+        """Close the connections of every open Database (call before forking workers).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> first = db.ro
+        >>> Database.dispose_all_engines()
+        >>> db.ro is first
+        False
+        """
         for db in list(cls._instances):
             db.dispose_engines()
 
     def close(self) -> None:
-        """Close every connection (same as :meth:`dispose_engines`)."""
+        """Close every connection (same as :meth:`dispose_engines`).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.table_names()[:2]
+        ['metadata', 'pipeline']
+        >>> db.close()
+        """
         self.dispose_engines()
 
     def __enter__(self) -> Database:
@@ -406,7 +697,29 @@ class Database:
 
     # -- databases -----------------------------------------------------------------------------
     def get_database(self, db_name: str | os.PathLike[str]) -> Database:
-        """Another database on the same hosts (a plain :class:`Database`, opened lazily)."""
+        """Another database on the same hosts (a plain :class:`Database`, opened lazily).
+
+        Parameters
+        ----------
+        db_name
+            The other database's name (a file path for SQLite and DuckDB).
+
+        Returns
+        -------
+        Database
+            The database ``db_name`` on :attr:`ro_host` and :attr:`rw_host`, with this one's options.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> other = db.get_database("/data/other.sqlite")
+        >>> other.db_name, other.rw_host, other.exists
+        ('/data/other.sqlite', None, False)
+        """
         return Database(
             self.ro_host,
             self.rw_host,
@@ -419,28 +732,98 @@ class Database:
     def on_host(
         self, host: str, db_name: str | os.PathLike[str], *, schema_version: str
     ) -> Database:
-        """A read-write database ``db_name`` on ``host`` of schema ``schema_version``, with this
-        one's cache directory (the destination of a clone or bake)."""
+        """A read-write database on another host, with this one's cache directory.
+
+        The destination of a clone or bake.
+
+        Parameters
+        ----------
+        host
+            The host of both connections of the new database (e.g. ``'duckdb:///'``).
+        db_name
+            Its name (a file path for SQLite and DuckDB).
+        schema_version
+            Its published schema version.
+
+        Returns
+        -------
+        Database
+            The read-write database, opened lazily.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> dest = db.on_host("duckdb:///", "/data/copy.duckdb", schema_version=db.schema_version)
+        >>> dest.backend, dest.rw_host, dest.schema_version == db.schema_version
+        ('duckdb', 'duckdb:///', True)
+        """
         return Database(
             host, host, db_name, cache_dir=self._cache_dir, schema_version=schema_version
         )
 
     @property
     def exists(self) -> bool:
-        """Whether the database exists (for files: whether the file exists)."""
+        """Whether the database exists (for files: whether the file exists).
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.exists, Database("sqlite:///", None, "/no/such.sqlite").exists
+        (True, False)
+        """
         if self.db_name is None:
             return False
         return self._engine.exists(self)
 
     def create_database(self) -> None:
-        """Create the (empty) database: CREATE DATABASE on PostgreSQL, a no-op for files."""
+        """Create the (empty) database: CREATE DATABASE on PostgreSQL, a no-op for files.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> db = Database("duckdb:///", "duckdb:///", os.path.join(tempfile.mkdtemp(), "new.duckdb"))
+        >>> db.create_database()
+        >>> db.table_names()
+        []
+        """
         self._require_writable()
         operations.create_database(self)
 
     def drop_database(self, *, force: bool = False) -> None:
         """Delete the database (a file, or DROP DATABASE); missing databases are ignored.
 
-        ``force`` also ends other sessions connected to a PostgreSQL database.
+        Parameters
+        ----------
+        force
+            Also end other sessions connected to a PostgreSQL database.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.drop_database()
+        >>> db.exists, os.path.exists(path)
+        (False, False)
         """
         self._require_writable()
         self.dispose_engines()
@@ -450,12 +833,37 @@ class Database:
     def table(self, name: str) -> IbisTable:
         """The table ``name`` as a lazy Ibis table with logical column types.
 
+        Parameters
+        ----------
+        name
+            A release table (see :meth:`table_names`).
+
+        Returns
+        -------
+        ibis.expr.types.Table
+            The lazy table.
+
         Raises
         ------
         TableNotFoundError
             If the schema has no such table; the message lists the tables it has.
         InvalidArgumentError
             If ``name`` is not a string.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> cells = db.table("cell")
+        >>> "cre_type" in cells.columns
+        True
+        >>> db.table("cells")
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.TableNotFoundError: ...
         """
         if not isinstance(name, str):
             raise InvalidArgumentError.for_value(
@@ -464,15 +872,65 @@ class Database:
         return self.catalog.table(name)
 
     def metadata_tables(self) -> OrderedDict[str, Table]:
-        """Every table of the schema (its description) in dependency order."""
+        """Every table of the schema (its description) in dependency order.
+
+        Returns
+        -------
+        collections.OrderedDict
+            Table name to its :class:`~synphys_ibis.schema.Table` description.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> tables = db.metadata_tables()
+        >>> list(tables)[:3]
+        ['metadata', 'pipeline', 'slice']
+        """
         return OrderedDict((t.name, t) for t in load_schema(self.schema_version))
 
     def orm_tables(self) -> OrderedDict[str, IbisTable]:
-        """The typed Ibis table of every release table present, in dependency order."""
+        """The typed Ibis table of every release table present, in dependency order.
+
+        Returns
+        -------
+        collections.OrderedDict
+            Table name to its lazy Ibis table (as :meth:`table` gives it).
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> tables = db.orm_tables()
+        >>> list(tables) == db.table_names(), tables["slice"].count().execute() > 0
+        (True, True)
+        """
         return OrderedDict((name, self.table(name)) for name in self.table_names())
 
     def table_names(self) -> list[str]:
-        """Release tables present in the database, in dependency order."""
+        """Release tables present in the database, in dependency order.
+
+        Returns
+        -------
+        list of str
+            Their names.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> db.table_names()[:3]
+        ['metadata', 'pipeline', 'slice']
+        """
         present = operations.list_tables(self)
         return [name for name in load_schema(self.schema_version).table_names() if name in present]
 
@@ -504,7 +962,31 @@ class Database:
         (with the boolean CHECK constraints of ``boolean_checks``: None adds them where that
         version's published files have them, see :func:`synphys_ibis.schema.ddl`); PostgreSQL
         and DuckDB the same tables, columns, keys and indexes in their own types (see
-        :mod:`synphys_ibis.maintenance.ddl`). With ``initialize``, :meth:`initialize_database` runs after.
+        :mod:`synphys_ibis.maintenance.ddl`).
+
+        Parameters
+        ----------
+        tables
+            The tables to create (None: every table of the schema).
+        initialize
+            Run :meth:`initialize_database` after.
+        boolean_checks
+            Add the boolean CHECK constraints to SQLite tables (None: as the published files do).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``tables`` names a table the schema does not have.
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> db = Database("duckdb:///", "duckdb:///", os.path.join(tempfile.mkdtemp(), "new.duckdb"))
+        >>> db.create_tables(tables=["metadata", "slice"])
+        >>> db.table_names()
+        ['metadata', 'slice']
         """
         specs = self._select_tables(tables)
         self._require_writable()
@@ -516,10 +998,42 @@ class Database:
             self.initialize_database()
 
     def initialize_database(self) -> None:
-        """Fill the tables a new database needs (nothing here; the metadata row in subclasses)."""
+        """Fill the tables a new database needs (nothing here; the metadata row in subclasses).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> db = Database("duckdb:///", "duckdb:///", os.path.join(tempfile.mkdtemp(), "new.duckdb"))
+        >>> db.create_tables(tables=["metadata"], initialize=False)
+        >>> db.initialize_database()
+        >>> db.table("metadata").count().execute()
+        0
+        """
 
     def drop_tables(self, tables: Iterable[str] | None = None) -> None:
-        """Drop the release tables (all, or ``tables``) that exist, children first."""
+        """Drop the release tables (all, or ``tables``) that exist, children first.
+
+        Parameters
+        ----------
+        tables
+            The tables to drop (None: every release table).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``tables`` names a table the schema does not have.
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> db = Database("duckdb:///", "duckdb:///", os.path.join(tempfile.mkdtemp(), "new.duckdb"))
+        >>> db.create_tables(tables=["metadata", "slice"])
+        >>> db.drop_tables(["slice"])
+        >>> db.table_names()
+        ['metadata']
+        """
         specs = self._select_tables(tables)
         self._require_writable()
         present = set(operations.list_tables(self))
@@ -527,7 +1041,21 @@ class Database:
         self.reset_reader()
 
     def reset_db(self) -> None:
-        """Drop and re-create the database, then create every table (and initialize it)."""
+        """Drop and re-create the database, then create every table (and initialize it).
+
+        Raises
+        ------
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> db = Database("duckdb:///", "duckdb:///", os.path.join(tempfile.mkdtemp(), "new.duckdb"))
+        >>> db.reset_db()
+        >>> db.table_names() == list(db.metadata_tables())
+        True
+        """
         self._require_writable()
         self.drop_database()
         self.create_database()
@@ -539,6 +1067,29 @@ class Database:
         PostgreSQL: ``VACUUM ANALYZE`` (of ``tables``, or everything). SQLite: ``ANALYZE`` (of
         ``tables``) and ``VACUUM`` (always the whole file). DuckDB: ``ANALYZE`` and
         ``CHECKPOINT``.
+
+        Parameters
+        ----------
+        tables
+            The tables to analyze (None: every table).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``tables`` names a table the schema does not have.
+        ReadOnlyError
+            If the database was opened without ``rw_host``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> db.vacuum(["cell"])
+        >>> db.table("cell").count().execute() > 0
+        True
         """
         specs = None if tables is None else self._select_tables(tables)
         self._require_writable()
@@ -557,7 +1108,50 @@ class Database:
         vacuum: bool = True,
         **options: Any,
     ) -> Generator[str, None, None]:
-        """Copy tables from ``source_db`` into ``dest_db``; see :func:`synphys_ibis.maintenance.transfer.iter_copy_tables`."""
+        """Copy tables from ``source_db`` into ``dest_db``, yielding each table's name as it is done.
+
+        See :func:`synphys_ibis.maintenance.transfer.iter_copy_tables`, which does the work.
+
+        Parameters
+        ----------
+        source_db
+            The database to read.
+        dest_db
+            The read-write database to write (its tables must exist, see :meth:`create_tables`).
+        tables
+            The tables to copy (None: every table of the schema).
+        skip_tables
+            Tables not to copy.
+        skip_columns
+            Table name to the columns left out (NULL) in the copy.
+        skip_errors
+            Log a table that fails and go on, instead of raising.
+        vacuum
+            Vacuum ``dest_db`` after copying.
+        **options
+            Further options of :func:`~synphys_ibis.maintenance.transfer.iter_copy_tables`.
+
+        Yields
+        ------
+        str
+            The name of each table copied.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> source = Database("sqlite:///", None, path, native_cache=False)
+        >>> dest = source.on_host(
+        ...     "duckdb:///", os.path.join(tempfile.mkdtemp(), "copy.duckdb"),
+        ...     schema_version=source.schema_version)
+        >>> dest.create_tables(tables=["metadata", "pipeline", "slice"])
+        >>> list(Database.iter_copy_tables(source, dest, tables=["slice"], progress=False))
+        ['slice']
+        >>> dest.table("slice").count().execute() == source.table("slice").count().execute()
+        True
+        """
         return transfer.iter_copy_tables(
             source_db,
             dest_db,
@@ -576,17 +1170,99 @@ class Database:
         overwrite: bool = False,
         **copy_options: Any,
     ) -> Database:
-        """Copy this database into a new one; see :func:`synphys_ibis.maintenance.clone.clone_database`."""
+        """Copy this database into a new one.
+
+        See :func:`synphys_ibis.maintenance.clone.clone_database`, which does the work.
+
+        Parameters
+        ----------
+        dest_db_name
+            The name of the new database on this one's hosts (or give ``dest_db``).
+        dest_db
+            The read-write database to write instead.
+        overwrite
+            Replace ``dest_db`` if it exists.
+        **copy_options
+            Options of :meth:`iter_copy_tables`.
+
+        Returns
+        -------
+        Database
+            The new database.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", "sqlite:///", path)
+        >>> copy = db.clone_database(os.path.join(tempfile.mkdtemp(), "copy.sqlite"), progress=False)
+        >>> copy.table("cell").count().execute() == db.table("cell").count().execute()
+        True
+        """
         return clone.clone_database(  # type: ignore[return-value]
             self, dest_db_name=dest_db_name, dest_db=dest_db, overwrite=overwrite, **copy_options
         )
 
     def bake_sqlite(self, sqlite_file: str | os.PathLike[str], **copy_options: Any) -> Path:
-        """Write this database to a release file; see :func:`synphys_ibis.maintenance.clone.bake_sqlite`."""
+        """Write this database to a release file.
+
+        See :func:`synphys_ibis.maintenance.clone.bake_sqlite`, which does the work.
+
+        Parameters
+        ----------
+        sqlite_file
+            The SQLite file to write.
+        **copy_options
+            Options of :meth:`iter_copy_tables`.
+
+        Returns
+        -------
+        pathlib.Path
+            The path of the file written.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> baked = db.bake_sqlite(os.path.join(tempfile.mkdtemp(), "baked.sqlite"), progress=False)
+        >>> Database("sqlite:///", None, baked).table_names() == db.table_names()
+        True
+        """
         return clone.bake_sqlite(self, sqlite_file, **copy_options)
 
     def export_parquet(self, dest: str | os.PathLike[str], **options: Any) -> Path:
-        """Write this database to a Parquet dataset; see :func:`synphys_ibis.export.parquet.export_parquet`."""
+        """Write this database to a Parquet dataset.
+
+        See :func:`synphys_ibis.export.parquet.export_parquet`, which does the work.
+
+        Parameters
+        ----------
+        dest
+            The dataset's directory.
+        **options
+            Options of :func:`~synphys_ibis.export.parquet.export_parquet`.
+
+        Returns
+        -------
+        pathlib.Path
+            The dataset's directory.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = Database("sqlite:///", None, path, native_cache=False)
+        >>> dataset = db.export_parquet(os.path.join(tempfile.mkdtemp(), "r.parquet"), progress=False)
+        >>> Database("parquet:///", None, dataset).table("cell").count().execute() > 0
+        True
+        """
         from synphys_ibis.export.parquet import export_parquet
 
         return export_parquet(self, dest, **options)

@@ -663,6 +663,12 @@ def connectivity_profile(
         ``bin_start``, ``bin_end`` (metres), ``n_probed``, ``n_connected``,
         ``connection_probability``, ``ci_lower``, ``ci_upper``: one row per bin.
 
+    Raises
+    ------
+    InvalidArgumentError
+        For an ``alpha`` outside (0, 1), ``bin_edges`` that are not increasing and finite, or a
+        ``bin_size`` that is not a positive number.
+
     Examples
     --------
     >>> import pandas as pd
@@ -813,9 +819,32 @@ def connectivity_vs_distance(
     ``db.connectivity_fit(...)`` (a mapping or pandas row with ``pmax``, ``size`` and, for the
     erf model, ``midpoint``).
 
+    Parameters
+    ----------
+    pairs
+        Probed pairs, as for :func:`connectivity_profile`.
+    bin_size, max_distance, distance_column, bin_edges
+        The bins, as for :func:`connectivity_profile`.
+    fit
+        A fitted profile to draw over the bins (see above), or None.
+    ax
+        The axes to draw on (None: a new figure).
+    color
+        The colour of the line, band and fit (None: the next in the cycle).
+    label
+        The legend label of the line.
+    title
+        The axes title.
+
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    InvalidArgumentError
+        As for :func:`connectivity_profile`.
 
     Examples
     --------

@@ -53,7 +53,7 @@ import pyarrow as pa
 from ibis.expr.types import Table as IbisTable
 
 from synphys_ibis.errors import InvalidArgumentError
-from synphys_ibis.query.pulses import synapse_pulse_responses
+from synphys_ibis.query.pulses import ClampMode, PulseSynapseType, synapse_pulse_responses
 
 __all__ = [
     "AMPLITUDE_SCHEMA",
@@ -97,8 +97,8 @@ class _Release(Protocol):
 def average_pulse_responses(
     db: _Release,
     *,
-    clamp_mode: str = "ic",
-    synapse_type: str | None = None,
+    clamp_mode: ClampMode = "ic",
+    synapse_type: PulseSynapseType | None = None,
     before: float = 0.005,
     after: float = 0.020,
     sample_rate: float = 20_000.0,
@@ -137,8 +137,8 @@ def average_pulse_responses(
 def pulse_amplitudes(
     db: _Release,
     *,
-    clamp_mode: str = "ic",
-    synapse_type: str | None = None,
+    clamp_mode: ClampMode = "ic",
+    synapse_type: PulseSynapseType | None = None,
     before: float = 0.005,
     after: float = 0.020,
     sample_rate: float = 20_000.0,
@@ -164,7 +164,10 @@ def pulse_amplitudes(
 
 
 def _responses(
-    db: _Release, clamp_mode: str, synapse_type: str | None, sample_rate: float
+    db: _Release,
+    clamp_mode: ClampMode,
+    synapse_type: PulseSynapseType | None,
+    sample_rate: float,
 ) -> IbisTable:
     table = synapse_pulse_responses(
         db.catalog.table, clamp_mode=clamp_mode, synapse_type=synapse_type

@@ -104,10 +104,32 @@ def _beta_quantile(q: float, a: float, b: float) -> float:
 def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """The exact ``1 - alpha`` confidence interval of a proportion ``k / n``.
 
+    Parameters
+    ----------
+    k
+        Successes (e.g. connected pairs).
+    n
+        Trials (e.g. pairs probed), at least 1.
+    alpha
+        One minus the confidence level (0.05: a 95% interval).
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)``.
+
     Raises
     ------
     ValueError
         If not ``0 <= k <= n`` and ``n > 0``.
+
+    Examples
+    --------
+    >>> lower, upper = clopper_pearson(3, 10)
+    >>> round(lower, 4), round(upper, 4)
+    (0.0667, 0.6525)
+    >>> clopper_pearson(0, 12)[0]
+    0.0
     """
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0; got k={k}, n={n}")

@@ -331,6 +331,18 @@ class SynphysDatabase(Database):
             If pyspark is not installed (the message names the install command).
         NotAReleaseError, UnsupportedSchemaError
             As for :meth:`load_parquet`.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> dataset = db.export_parquet(os.path.join(tempfile.mkdtemp(), "r.parquet"), progress=False)
+        >>> spark_db = SynphysDatabase.load_spark(dataset)
+        >>> spark_db.backend, spark_db.table("cell").count().execute() == db.table("cell").count().execute()
+        ('spark', True)
         """
         return cls(
             "spark:///",
@@ -344,13 +356,22 @@ class SynphysDatabase(Database):
     def connect(cls, target: str | os.PathLike[str], **kwargs: Any) -> SynphysDatabase:
         """Open a release named in any of the ways users name one.
 
-        ``target`` is a path to a SQLite release, ``duckdb:///path`` for a native DuckDB copy,
-        ``postgresql://user@host:port/dbname``, a Parquet dataset (a directory holding
-        ``synphys_dataset.json``, or an ``http(s)://``, ``s3://``, ``file://`` URL of one; see
-        :meth:`load_parquet`), a size (``'small'``, ``'medium'``, ``'full'``:
-        the current release of that size) or a release file name such as
-        ``'synphys_r2.1_small.sqlite'`` (downloaded and cached on first use). Keyword arguments
-        go to the constructor.
+        Parameters
+        ----------
+        target
+            A path to a SQLite release, ``duckdb:///path`` for a native DuckDB copy,
+            ``postgresql://user@host:port/dbname``, a Parquet dataset (a directory holding
+            ``synphys_dataset.json``, or an ``http(s)://``, ``s3://``, ``file://`` URL of one; see
+            :meth:`load_parquet`), a size (``'small'``, ``'medium'``, ``'full'``:
+            the current release of that size) or a release file name such as
+            ``'synphys_r2.1_small.sqlite'`` (downloaded and cached on first use).
+        **kwargs
+            Keyword arguments of the constructor.
+
+        Returns
+        -------
+        SynphysDatabase
+            The release.
 
         Raises
         ------
@@ -358,6 +379,20 @@ class SynphysDatabase(Database):
             For a path that does not exist.
         UnknownReleaseError
             For a name that is neither a path nor a published release.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> with SynphysDatabase.connect(path, native_cache=False) as db:
+        ...     db.version_name
+        'r.sqlite'
+        >>> SynphysDatabase.connect("/no/such/release.sqlite")
+        Traceback (most recent call last):
+        ...
+        FileNotFoundError: no such release file: /no/such/release.sqlite
         """
         text = os.fspath(target)
         address = split_address(text)
@@ -384,9 +419,21 @@ class SynphysDatabase(Database):
     ) -> list[dict[str, Any]]:
         """Every published release (or only those with a supported schema), oldest first.
 
-        Dicts with ``db_file``, ``release_version``, ``db_size``, ``schema_version`` (and
-        ``file``, ``url``, ``sha256``, ``size``, ``supported``); pre-releases sort before their
-        release. ``manifest`` is as for :func:`synphys_ibis.releases.load_manifest`.
+        Pre-releases sort before their release.
+
+        Parameters
+        ----------
+        only_supported
+            Only the releases whose schema version this library reads.
+        manifest
+            The release manifest, as for :func:`synphys_ibis.releases.load_manifest` (None: the
+            bundled one).
+
+        Returns
+        -------
+        list of dict
+            Dicts with ``db_file``, ``release_version``, ``db_size``, ``schema_version`` (and
+            ``file``, ``url``, ``sha256``, ``size``, ``supported``).
 
         Examples
         --------
@@ -400,6 +447,16 @@ class SynphysDatabase(Database):
     @classmethod
     def list_current_versions(cls, *, manifest: Any = None) -> dict[str, dict[str, Any] | None]:
         """The newest supported release of each size (``'small'``, ``'medium'``, ``'full'``).
+
+        Parameters
+        ----------
+        manifest
+            The release manifest, as for :func:`synphys_ibis.releases.load_manifest`.
+
+        Returns
+        -------
+        dict
+            Size to the release's dict (as :meth:`list_versions` gives it), or None if there is none.
 
         Examples
         --------
@@ -536,6 +593,18 @@ class SynphysDatabase(Database):
         ------
         UnsupportedSchemaError
             If the database already records another schema version.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "new.sqlite")
+        >>> db = SynphysDatabase("sqlite:///", "sqlite:///", path, native_cache=False)
+        >>> db.create_tables(tables=["metadata"])  # runs initialize_database
+        >>> db.metadata["db_version"] == db.schema_version
+        True
+        >>> db.initialize_database()  # the row is there: checked, not written again
+        >>> db.table("metadata").count().execute()
+        1
         """
         import datetime
         import json
@@ -596,17 +665,49 @@ class SynphysDatabase(Database):
         """The release's file name (or database name), e.g. ``synphys_r2.1_small.sqlite``.
 
         For a Parquet dataset, the name of the release it was exported from.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> db.version_name
+        'r.sqlite'
         """
         return self.engine.release_name(self)
 
     @property
     def metadata(self) -> dict[str, Any] | None:
-        """The metadata row: ``db_version``, ``creation_date`` and ``origin``."""
+        """The metadata row: ``db_version``, ``creation_date`` and ``origin``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> sorted(db.metadata)
+        ['creation_date', 'db_version', 'origin']
+        """
         return None if self._metadata is None else dict(self._metadata)
 
     @property
     def engine_description(self) -> str:
-        """What really runs the queries, e.g. ``'DuckDB (native copy of the SQLite file)'``."""
+        """What really runs the queries, e.g. ``'DuckDB (native copy of the SQLite file)'``.
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> db.engine_description
+        'DuckDB (SQLite file attached read-only)'
+        """
         return describe_engine(self)
 
     def summary(self) -> dict[str, Any]:
@@ -683,7 +784,24 @@ class SynphysDatabase(Database):
         return f"<table><caption><b>SynphysDatabase</b></caption>{body}</table>"
 
     def list_project_names(self) -> list[str | None]:
-        """The distinct project names of the experiments (None included when present)."""
+        """The distinct project names of the experiments (None included when present).
+
+        Returns
+        -------
+        list
+            The project names (str, or None).
+
+        Examples
+        --------
+
+        >>> import os, tempfile
+        >>> from synphys_ibis import synthetic
+        >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
+        >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+        >>> names = db.list_project_names()
+        >>> len(names) > 0
+        True
+        """
         return list(self.catalog.project_names())
 
     # -- queries ---------------------------------------------------------------------------------

@@ -38,9 +38,16 @@ API_OBJECTS = {
         "synphys_ibis.synphys.SynphysDatabase.connectivity_matrix",
         "synphys_ibis.synphys.SynphysDatabase.load_sqlite",
     ],
-    "api/database": ["synphys_ibis.database.Database", "synphys_ibis.database.db_address"],
+    "api/database": [
+        "synphys_ibis.database.Database",
+        "synphys_ibis.database.Database.table",
+        "synphys_ibis.database.Database.ro",
+        "synphys_ibis.database.Database.iter_copy_tables",
+        "synphys_ibis.database.db_address",
+    ],
     "api/cell-classes": [
         "synphys_ibis.query.cell_class.CellClass",
+        "synphys_ibis.query.cell_class.CellClass.predicate",
         "synphys_ibis.query.cell_class.mouse_layer_classes",
         "synphys_ibis.query.cell_class.human_layer_classes",
         "synphys_ibis.query.cell_class.mouse_ei_classes",
@@ -49,11 +56,16 @@ API_OBJECTS = {
     "api/export": [
         "synphys_ibis.export.to_parquet",
         "synphys_ibis.export.record",
+        "synphys_ibis.export.to_csv",
         "synphys_ibis.export.read_provenance",
         "synphys_ibis.export.codecs.decode_array",
         "synphys_ibis.export.parquet.export_parquet",
     ],
-    "api/releases": ["synphys_ibis.releases.fetch", "synphys_ibis.releases.list_versions"],
+    "api/releases": [
+        "synphys_ibis.releases.fetch",
+        "synphys_ibis.releases.fetch_current",
+        "synphys_ibis.releases.list_versions",
+    ],
     "api/plotting": [
         "synphys_ibis.plotting.connectivity_heatmap",
         "synphys_ibis.plotting.metric_matrix",
@@ -115,6 +127,9 @@ def test_the_api_reference_documents_the_public_objects(site: Path) -> None:
     synphys = (site / "api/synphys/index.html").read_text()
     assert "Parameters:" in synphys or "Parameters</" in synphys
     assert "----------" not in synphys
+    # the generator's Yields section too
+    database = (site / "api/database/index.html").read_text()
+    assert "Yields" in database and "----------" not in database
 
 
 def test_the_notebooks_are_rendered_with_their_outputs(site: Path) -> None:

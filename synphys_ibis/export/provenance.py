@@ -187,7 +187,36 @@ class Provenance:
 
 
 def provenance_of(query: RecordedQuery, *, sha256: Sha256Mode = "auto") -> Provenance:
-    """The provenance record of ``query`` (computing the release's sha256 as ``sha256`` says)."""
+    """The provenance record of ``query`` (computing the release's sha256 as ``sha256`` says).
+
+    Parameters
+    ----------
+    query
+        The recorded query (see :func:`synphys_ibis.export.record`).
+    sha256
+        How to find the release's sha256 (see :func:`release_sha256`).
+
+    Returns
+    -------
+    Provenance
+        The record: release, its sha256, schema, versions, method, parameters and SQL.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a ``sha256`` mode other than ``'auto'``, ``'compute'`` or ``'skip'``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, export, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> record = provenance_of(export.record(db, "pair_query", synapse=True))
+    >>> record.release, record.method, record.params, record.sha256_source
+    ('r.sqlite', 'pair_query', {'synapse': True}, 'computed')
+    """
     from synphys_ibis._version import __version__
 
     db = query.db
@@ -212,8 +241,38 @@ def release_sha256(
 ) -> tuple[str | None, str | None]:
     """``(sha256, source)`` of the release file: recorded by the release cache, or computed.
 
-    Returns ``(None, None)`` for releases without a local file, with ``mode='skip'``, and with
-    ``mode='auto'`` for files larger than :data:`SHA256_AUTO_LIMIT` that have no marker.
+    Parameters
+    ----------
+    db
+        The open release.
+    mode
+        ``'auto'``: the recorded sha256, else computed for files up to
+        :data:`SHA256_AUTO_LIMIT` bytes; ``'compute'``: always; ``'skip'``: never.
+
+    Returns
+    -------
+    tuple
+        ``(sha256, source)``, ``source`` being ``'recorded'`` or ``'computed'``; ``(None, None)``
+        for releases without a local file, with ``mode='skip'``, and with ``mode='auto'`` for
+        files larger than :data:`SHA256_AUTO_LIMIT` that have no marker.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For an unknown ``mode``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, export, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> digest, source = release_sha256(db)
+    >>> len(digest), source
+    (64, 'computed')
+    >>> release_sha256(db, mode="skip")
+    (None, None)
     """
     if mode not in ("auto", "compute", "skip"):
         raise InvalidArgumentError.for_value("sha256", mode, ["auto", "compute", "skip"])
@@ -291,12 +350,38 @@ def read_provenance(path: str | os.PathLike[str]) -> Provenance:
     """Read the provenance record of an export: a Parquet file, a Parquet dataset directory, or
     a CSV file (its ``.provenance.json`` sidecar).
 
+    Parameters
+    ----------
+    path
+        The Parquet file, dataset directory or CSV file.
+
+    Returns
+    -------
+    Provenance
+        The record written with the export.
+
     Raises
     ------
     FileNotFoundError
         When ``path`` does not exist.
     MissingProvenanceError
         When it holds no record.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, export, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> written = export.to_csv(export.record(db, "table", name="slice"),
+    ...                         os.path.join(tmp, "slices.csv"), progress=False)
+    >>> read_provenance(os.path.join(tmp, "slices.csv")) == written
+    True
+    >>> read_provenance(path)
+    Traceback (most recent call last):
+    ...
+    synphys_ibis.errors.MissingProvenanceError: ...
     """
     import pyarrow.parquet as pq
 

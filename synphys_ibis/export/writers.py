@@ -26,7 +26,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 import pyarrow as pa
@@ -74,10 +74,16 @@ logger = logging.getLogger("synphys_ibis")
 
 #: The ``SynphysDatabase`` methods :func:`record` can call.
 RECORDABLE_METHODS = ("pair_query", "matrix_pair_query", "connectivity_matrix", "table")
+#: A method of ``SynphysDatabase`` that :func:`record` records.
+RecordableMethod: TypeAlias = Literal[
+    "pair_query", "matrix_pair_query", "connectivity_matrix", "table"
+]
 
 
 # -- the recorded query ---------------------------------------------------------------------------
-def record(db: QueriedRelease, method: str = "pair_query", /, **params: Any) -> RecordedQuery:
+def record(
+    db: QueriedRelease, method: RecordableMethod = "pair_query", /, **params: Any
+) -> RecordedQuery:
     """Build a lazy query with ``db.<method>(**params)`` and remember how it was built.
 
     Parameters
@@ -90,10 +96,31 @@ def record(db: QueriedRelease, method: str = "pair_query", /, **params: Any) -> 
     **params
         Keyword arguments of that method.
 
+    Returns
+    -------
+    RecordedQuery
+        The lazy query (``.table``), the release (``.db``), ``.method`` and ``.params``.
+
     Raises
     ------
     InvalidArgumentError
         For an unknown method, or any invalid argument of the method itself.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> query = record(db, "connectivity_matrix", pre_classes=[CellClass(cre_type="sst")],
+    ...                post_classes=[CellClass(cre_type="pvalb")])
+    >>> query.method, sorted(query.params)
+    ('connectivity_matrix', ['post_classes', 'pre_classes'])
+    >>> record(db, "drop_tables")
+    Traceback (most recent call last):
+    ...
+    synphys_ibis.errors.InvalidArgumentError: ...
     """
     if method not in RECORDABLE_METHODS:
         raise InvalidArgumentError.for_value("method", method, RECORDABLE_METHODS)
@@ -127,10 +154,41 @@ def to_arrow(
     nullable (engines declare some joined columns NOT NULL although they hold NULLs, which
     Parquet writers refuse).
 
+    Parameters
+    ----------
+    source
+        A lazy Ibis table, or a :class:`RecordedQuery` (see :func:`record`).
+    decode_arrays
+        Decode ``array`` columns (``.npy`` bytes) into ``list<T>`` columns.
+    decode_json
+        Decode JSON text columns into structs.
+    limit
+        Return at most this many rows (None: all).
+    sha256
+        How to find the release's sha256 for the record (see :func:`release_sha256`).
+
+    Returns
+    -------
+    pyarrow.Table
+        The rows, decoded as asked.
+
     Raises
     ------
     DecodeError
         For a malformed stored value (see :func:`synphys_ibis.export.codecs.decode_table`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> table = to_arrow(record(db, "pair_query", synapse=True, preload=["synapse"]), limit=3)
+    >>> table.num_rows, str(table.schema.field("resting_state_fit_ic_avg_data").type)
+    (3, 'list<item: double>')
+    >>> b"synphys_ibis.provenance" in table.schema.metadata
+    True
     """
     table = _table_of(source)
     result = table.to_pyarrow(limit=limit)
@@ -392,6 +450,22 @@ def to_parquet(
         When ``path`` exists and ``overwrite`` is False.
     DecodeError
         With ``decode_arrays=True``, for malformed array bytes.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> query = record(db, "pair_query", pre_class=CellClass(cre_type="sst"))
+    >>> written = to_parquet(query, os.path.join(tmp, "sst.parquet"), progress=False)
+    >>> written.method, written.params["pre_class"]["criteria"]
+    ('pair_query', {'cre_type': 'sst'})
+    >>> to_parquet(query, os.path.join(tmp, "sst.parquet"), progress=False)
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ...
     """
     import pyarrow.parquet as pq
 
@@ -471,12 +545,44 @@ def to_csv(
     Array columns are written as JSON lists of numbers (CSV has no binary type); JSON columns as
     their JSON text.
 
+    Parameters
+    ----------
+    query
+        The query and where it came from (see :func:`record`).
+    path
+        The CSV file to write.
+    batch_size
+        Rows fetched and written at a time.
+    progress
+        Show a progress bar (this counts the rows first, with one more query).
+    sha256
+        How to find the release's sha256 (see :func:`release_sha256`).
+    overwrite
+        Replace an existing file.
+
+    Returns
+    -------
+    Provenance
+        The record written to ``<path>.provenance.json``.
+
     Raises
     ------
     FileExistsError
         When ``path`` exists and ``overwrite`` is False.
     DecodeError
         For malformed array bytes.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from synphys_ibis import SynphysDatabase, CellClass, synthetic
+    >>> tmp = tempfile.mkdtemp()
+    >>> path = synthetic.write_release(os.path.join(tmp, "r.sqlite"), n_experiments=5)
+    >>> db = SynphysDatabase.load_sqlite(path, native_cache=False)
+    >>> written = to_csv(record(db, "table", name="cell"), os.path.join(tmp, "cells.csv"),
+    ...                  progress=False)
+    >>> os.path.exists(os.path.join(tmp, "cells.csv.provenance.json")), written.params
+    (True, {'name': 'cell'})
     """
     import pyarrow.csv as pacsv
 

@@ -164,7 +164,18 @@ class CellClass:
     # -- identity --------------------------------------------------------------------------
     @property
     def as_tuple(self) -> tuple[str, ...]:
-        """Name parts: layer, dendrite type, pyr/nonpyr, cre type, t-type (those given)."""
+        """Name parts: layer, dendrite type, pyr/nonpyr, cre type, t-type (those given).
+
+        Raises
+        ------
+        InvalidArgumentTypeError
+            If ``target_layer`` is a list of layers (pass ``name=``).
+
+        Examples
+        --------
+        >>> CellClass(cre_type="sst", cortical_layer="2/3").as_tuple
+        ('L2/3', 'sst')
+        """
         parts = []
         if "target_layer" in self.criteria:
             layer = self.criteria["target_layer"]
@@ -187,6 +198,13 @@ class CellClass:
 
     @property
     def name(self) -> str:
+        """Display name and identity of the class: ``name=`` if given, else :attr:`as_tuple` joined.
+
+        Examples
+        --------
+        >>> CellClass(cre_type="sst", cortical_layer="2/3").name, CellClass(name="deep").name
+        ('L2/3 sst', 'deep')
+        """
         return self._name if self._name is not None else " ".join(self.as_tuple)
 
     @property
@@ -226,6 +244,18 @@ class CellClass:
         Votes come from ``cre_type`` (all excitatory or all inhibitory lines), ``dendrite_type``
         (spiny: excitatory; aspiny or sparsely spiny: inhibitory) and ``cell_class`` /
         ``cell_class_nonsynaptic`` ('ex'/'in'; 'mixed' makes the class unknown).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``cell_class`` or ``cell_class_nonsynaptic`` is not 'ex', 'in' or 'mixed'.
+
+        Examples
+        --------
+        >>> CellClass(cre_type="sst").is_excitatory, CellClass(dendrite_type="spiny").is_excitatory
+        (False, True)
+        >>> print(CellClass(cortical_layer="4").is_excitatory)
+        None
         """
         votes: list[bool] = []
         cre = self.criteria.get("cre_type")
@@ -258,12 +288,43 @@ class CellClass:
 
     @property
     def output_synapse_type(self) -> str | None:
-        """'ex', 'in' or None, from :attr:`is_excitatory`."""
+        """``'ex'``, ``'in'`` or None, from :attr:`is_excitatory`.
+
+        Examples
+        --------
+        >>> CellClass(cre_type="sst").output_synapse_type, CellClass(cre_type="tlx3").output_synapse_type
+        ('in', 'ex')
+        """
         return {True: "ex", False: "in", None: None}[self.is_excitatory]
 
     # -- query building --------------------------------------------------------------------
     def cache_key(self, rules: VersionRules) -> tuple[Any, ...]:
-        """A hashable value equal for classes that select the same cells by the same SQL."""
+        """A hashable value equal for classes that select the same cells by the same SQL.
+
+        Parameters
+        ----------
+        rules
+            The rules of the schema version the class is used in.
+
+        Returns
+        -------
+        tuple
+            The criteria and the resolved predicates, hashable.
+
+        Raises
+        ------
+        ColumnNotFoundError
+            If that version cannot answer this class (see :meth:`check`).
+
+        Examples
+        --------
+        >>> from synphys_ibis.schema.rules import version_rules
+        >>> rules = version_rules("22")
+        >>> a = CellClass(cre_type="sst", name="a")
+        >>> b = CellClass(cre_type="sst", name="b")
+        >>> a.cache_key(rules) == b.cache_key(rules), hash(a.cache_key(rules)) == hash(b.cache_key(rules))
+        (True, True)
+        """
         self.check(rules)
         criteria = tuple(sorted((k, _hashable(v)) for k, v in self.criteria.items()))
         namespace = _cell_namespace(rules.version)
@@ -271,17 +332,44 @@ class CellClass:
         return (criteria, exprs)
 
     def columns(self) -> frozenset[str]:
-        """Cell-side column names this class reads."""
+        """Cell-side column names this class reads.
+
+        Returns
+        -------
+        frozenset of str
+            The criteria's keys and the columns the predicates name.
+
+        Examples
+        --------
+        >>> from ibis import _
+        >>> sorted(CellClass(_.fractional_layer_depth > 0.5, cre_type="sst").columns())
+        ['cre_type', 'fractional_layer_depth']
+        """
         return self._columns
 
     def check(self, rules: VersionRules) -> None:
         """Raise if the schema version of ``rules`` cannot answer this class.
+
+        Parameters
+        ----------
+        rules
+            The rules of the schema version to check against.
 
         Raises
         ------
         ColumnNotFoundError
             Naming the first column the version lacks, the versions that have it, and what the
             version records instead where there is something.
+
+        Examples
+        --------
+        >>> from synphys_ibis.schema.rules import version_rules
+        >>> rules = version_rules("22")
+        >>> CellClass(cre_type="sst").check(rules)
+        >>> CellClass(t_type="Sst Chodl").check(version_rules("15"))
+        Traceback (most recent call last):
+        ...
+        synphys_ibis.errors.ColumnNotFoundError: ...
         """
         known = rules.cell_columns
         missing = sorted(c for c in self._columns if c not in known)
@@ -295,13 +383,64 @@ class CellClass:
             )
 
     def tables(self, rules: VersionRules) -> frozenset[str]:
-        """Tables this class reads in the schema version of ``rules`` (always including ``cell``)."""
+        """Tables this class reads in the schema version of ``rules`` (always including ``cell``).
+
+        Parameters
+        ----------
+        rules
+            The rules of the schema version the class is used in.
+
+        Returns
+        -------
+        frozenset of str
+            The table names.
+
+        Raises
+        ------
+        ColumnNotFoundError
+            If that version cannot answer this class (see :meth:`check`).
+
+        Examples
+        --------
+        >>> from synphys_ibis.schema.rules import version_rules
+        >>> rules = version_rules("22")
+        >>> sorted(CellClass(cre_type="sst", dendrite_type="aspiny").tables(rules))
+        ['cell', 'morphology']
+        """
         self.check(rules)
         known = rules.cell_columns
         return frozenset({"cell"} | {known[c][0] for c in self._columns})
 
     def predicate(self, cells: IbisTable, rules: VersionRules) -> BooleanValue:
-        """The boolean expression selecting this class's rows of a per-cell table."""
+        """The boolean expression selecting this class's rows of a per-cell table.
+
+        Parameters
+        ----------
+        cells
+            A per-cell Ibis table with the bare column names of the cell-side tables.
+        rules
+            The rules of the schema version the table is read in.
+
+        Returns
+        -------
+        ibis.expr.types.BooleanValue
+            The conjunction of every criterion and predicate (``True`` for a class without any).
+
+        Raises
+        ------
+        ColumnNotFoundError
+            If that version cannot answer this class (see :meth:`check`).
+
+        Examples
+        --------
+        >>> from synphys_ibis.schema.rules import version_rules
+        >>> rules = version_rules("22")
+        >>> import ibis
+        >>> cells = ibis.memtable({"cre_type": ["sst", "vip", "sst"], "cortical_layer": ["2/3", "2/3", "5"]})
+        >>> sst = CellClass(cre_type="sst", cortical_layer="2/3")
+        >>> cells.filter(sst.predicate(cells, rules)).count().execute()
+        1
+        """
         self.check(rules)
         known = rules.cell_columns
         conditions: list[BooleanValue] = []
@@ -511,7 +650,18 @@ DISPLAY_NAMES: Mapping[str, str] = MappingProxyType(
 
 
 def mouse_ei_classes() -> dict[str, CellClass]:
-    """Excitatory and inhibitory cells by their non-synaptic class (connectivity models)."""
+    """Excitatory and inhibitory cells by their non-synaptic class (connectivity models).
+
+    Returns
+    -------
+    dict of str to CellClass
+        ``'ex'`` and ``'in'``.
+
+    Examples
+    --------
+    >>> {name: c.criteria for name, c in mouse_ei_classes().items()}
+    {'ex': {'cell_class_nonsynaptic': 'ex'}, 'in': {'cell_class_nonsynaptic': 'in'}}
+    """
     return {
         "ex": CellClass(cell_class_nonsynaptic="ex", name="ex"),
         "in": CellClass(cell_class_nonsynaptic="in", name="in"),
@@ -521,7 +671,21 @@ def mouse_ei_classes() -> dict[str, CellClass]:
 def tutorial_classes(*, layer: str | None = None) -> dict[str, CellClass]:
     """The tutorial's four classes: excitatory cells and the Pvalb, Sst and Vip lines.
 
-    ``layer`` (e.g. ``"2/3"``) restricts every class to one cortical layer.
+    Parameters
+    ----------
+    layer
+        A cortical layer (e.g. ``"2/3"``) that restricts every class (None: every layer).
+
+    Returns
+    -------
+    dict of str to CellClass
+        ``'Excit.'``, ``'Pvalb'``, ``'Sst'`` and ``'Vip'``.
+
+    Examples
+    --------
+    >>> classes = tutorial_classes(layer="2/3")
+    >>> list(classes), classes["Sst"].criteria
+    (['Excit.', 'Pvalb', 'Sst', 'Vip'], {'cre_type': 'sst', 'cortical_layer': '2/3'})
     """
     extra = {} if layer is None else {"cortical_layer": layer}
     return {
@@ -533,7 +697,19 @@ def tutorial_classes(*, layer: str | None = None) -> dict[str, CellClass]:
 
 
 def mouse_layer_classes() -> dict[str, CellClass]:
-    """The 17 classes of the mouse layer-by-cre-line connectivity matrix."""
+    """The 17 classes of the mouse layer-by-cre-line connectivity matrix.
+
+    Returns
+    -------
+    dict of str to CellClass
+        Key to class, in the matrix's order (``'l23pyr'``, ``'l23pv'``, ... ``'l6vip'``).
+
+    Examples
+    --------
+    >>> classes = mouse_layer_classes()
+    >>> len(classes), list(classes)[:4], classes["l5et"].display_name
+    (17, ['l23pyr', 'l23pv', 'l23sst', 'l23vip'], 'L5 ET')
+    """
     classes: dict[str, CellClass] = {}
 
     def add(name: str, **criteria: Any) -> None:
@@ -556,7 +732,19 @@ def mouse_layer_classes() -> dict[str, CellClass]:
 
 
 def human_layer_classes() -> dict[str, CellClass]:
-    """Spiny (pyramidal) human cells of layers 2, 3, 4 and 5."""
+    """Spiny (pyramidal) human cells of layers 2, 3, 4 and 5.
+
+    Returns
+    -------
+    dict of str to CellClass
+        ``'l2pyr'``, ``'l3pyr'``, ``'l4pyr'`` and ``'l5pyr'``.
+
+    Examples
+    --------
+    >>> classes = human_layer_classes()
+    >>> list(classes), classes["l3pyr"].criteria
+    (['l2pyr', 'l3pyr', 'l4pyr', 'l5pyr'], {'dendrite_type': 'spiny', 'cortical_layer': '3'})
+    """
     return {
         f"l{layer}pyr": CellClass(dendrite_type="spiny", cortical_layer=layer, name=f"l{layer}pyr")
         for layer in ("2", "3", "4", "5")

@@ -22,6 +22,7 @@ volts; ``'vc'``: voltage clamp, in amperes).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, TypeAlias
 
 import ibis
 from ibis.expr.types import Table as IbisTable
@@ -32,6 +33,10 @@ __all__ = ["CLAMP_MODES", "PULSE_COLUMNS", "SYNAPSE_TYPES", "synapse_pulse_respo
 
 CLAMP_MODES = ("ic", "vc")
 SYNAPSE_TYPES = ("ex", "in")
+#: A clamp mode: current clamp or voltage clamp.
+ClampMode: TypeAlias = Literal["ic", "vc"]
+#: The sign of a synapse whose responses are kept.
+PulseSynapseType: TypeAlias = Literal["ex", "in"]
 #: The columns of :func:`synapse_pulse_responses`, in order.
 PULSE_COLUMNS = (
     "pair_id",
@@ -48,8 +53,8 @@ PULSE_COLUMNS = (
 def synapse_pulse_responses(
     table: Callable[[str], IbisTable],
     *,
-    clamp_mode: str = "ic",
-    synapse_type: str | None = None,
+    clamp_mode: ClampMode = "ic",
+    synapse_type: PulseSynapseType | None = None,
 ) -> IbisTable:
     """The pulse responses of every synapse that pass QC, one row each (see the module doc).
 

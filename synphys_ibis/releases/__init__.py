@@ -60,6 +60,7 @@ from synphys_ibis.releases import downloaders
 from synphys_ibis.releases.cache import CacheCheck, CachedFile
 from synphys_ibis.releases.manifest import (
     DB_SIZES,
+    DbSize,
     Manifest,
     ManifestError,
     ReleaseFile,
@@ -229,6 +230,21 @@ def is_supported(schema_version: str) -> bool:
     """Whether this library queries releases of ``schema_version``.
 
     Support is a property of the library: :data:`synphys_ibis.schema.SUPPORTED_SCHEMA_VERSIONS`.
+
+    Parameters
+    ----------
+    schema_version
+        A schema version, e.g. ``'22'``.
+
+    Returns
+    -------
+    bool
+        Whether releases of that version can be opened.
+
+    Examples
+    --------
+    >>> is_supported("22"), is_supported("11")
+    (True, False)
     """
     from synphys_ibis import schema
 
@@ -270,6 +286,17 @@ def list_versions(
 def list_current_versions(*, manifest: ManifestSource = None) -> dict[str, dict[str, Any] | None]:
     """The newest supported release of each size, or None for a size without one.
 
+    Parameters
+    ----------
+    manifest
+        See :func:`load_manifest`.
+
+    Returns
+    -------
+    dict
+        ``'small'``, ``'medium'`` and ``'full'`` to a row as :func:`list_versions` gives it, or
+        None.
+
     Examples
     --------
     >>> {size: v["db_file"] for size, v in list_current_versions().items()}
@@ -299,6 +326,18 @@ def _version_row(release: ReleaseFile, name: str) -> dict[str, Any]:
 
 def find_release(name: str, *, manifest: ManifestSource = None) -> ReleaseFile:
     """The release file named ``name``: a file name, an alias, or a size for the current one.
+
+    Parameters
+    ----------
+    name
+        A release file name, an alias, or a size (``'small'``, ``'medium'``, ``'full'``).
+    manifest
+        See :func:`load_manifest`.
+
+    Returns
+    -------
+    ReleaseFile
+        The release file's entry in the manifest.
 
     Raises
     ------
@@ -391,6 +430,23 @@ def fetch(
         If the download fails a check (sha256, size, SQLite header and page count, SQLite's
         ``PRAGMA quick_check``, schema version); nothing is left in the cache, and the message
         says what failed and where the download was resumed, if it was.
+
+    Examples
+    --------
+    A manifest can serve releases from any URL; here a synthetic release from a local
+    directory (``file://``), downloaded into a temporary cache:
+
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> source = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = synthetic.write_release(source / "synphys_r2.1_small.sqlite", n_experiments=5)
+    >>> manifest = {"default_url_path": source.as_uri() + "/",
+    ...             "databases": [{"file": "synphys_r2.1_small.sqlite", "schema_version": "22"}]}
+    >>> cache = tempfile.mkdtemp()
+    >>> path = fetch("synphys_r2.1_small.sqlite", manifest=manifest, cache_dir=cache,
+    ...              progressbar=False)
+    >>> path.name, path.parent.name
+    ('synphys_r2.1_small.sqlite', 'releases')
     """
     loaded = load_manifest(manifest, cache_dir=cache_dir)
     release = find_release(name, manifest=loaded)
@@ -398,7 +454,7 @@ def fetch(
 
 
 def fetch_current(
-    db_size: str,
+    db_size: DbSize,
     *,
     manifest: ManifestSource = None,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -406,10 +462,36 @@ def fetch_current(
 ) -> Path:
     """The local path of the newest supported release of ``db_size``; see :func:`fetch`.
 
+    Parameters
+    ----------
+    db_size
+        ``'small'``, ``'medium'`` or ``'full'``.
+    manifest, cache_dir, progressbar
+        As for :func:`fetch`.
+
+    Returns
+    -------
+    pathlib.Path
+        The local path of the release file.
+
     Raises
     ------
     UnknownReleaseError
         If ``db_size`` is not a size, or no release of that size has a supported schema.
+    DownloadError, VerificationError
+        As for :func:`fetch`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> source = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = synthetic.write_release(source / "synphys_r2.1_small.sqlite", n_experiments=5)
+    >>> manifest = {"default_url_path": source.as_uri() + "/",
+    ...             "databases": [{"file": "synphys_r2.1_small.sqlite", "schema_version": "22"}]}
+    >>> cache = tempfile.mkdtemp()
+    >>> fetch_current("small", manifest=manifest, cache_dir=cache, progressbar=False).name
+    'synphys_r2.1_small.sqlite'
     """
     loaded = load_manifest(manifest, cache_dir=cache_dir)
     return _fetch_release(_current(db_size, loaded), cache_dir=cache_dir, progressbar=progressbar)
@@ -421,7 +503,42 @@ def cached_path(
     manifest: ManifestSource = None,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Path | None:
-    """The verified cached copy of release ``name``, or None; never downloads or re-hashes."""
+    """The verified cached copy of release ``name``, or None; never downloads or re-hashes.
+
+    Parameters
+    ----------
+    name
+        File name, alias, or size (``'small'``, ``'medium'``, ``'full'``: the current release).
+    manifest
+        See :func:`load_manifest`.
+    cache_dir
+        Cache directory, as for :func:`fetch`.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The cached file, or None if it is not in the cache (or no longer verified).
+
+    Raises
+    ------
+    UnknownReleaseError
+        If the manifest has no such release.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> source = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = synthetic.write_release(source / "synphys_r2.1_small.sqlite", n_experiments=5)
+    >>> manifest = {"default_url_path": source.as_uri() + "/",
+    ...             "databases": [{"file": "synphys_r2.1_small.sqlite", "schema_version": "22"}]}
+    >>> cache = tempfile.mkdtemp()
+    >>> print(cached_path("small", manifest=manifest, cache_dir=cache))
+    None
+    >>> path = fetch("small", manifest=manifest, cache_dir=cache, progressbar=False)
+    >>> cached_path("small", manifest=manifest, cache_dir=cache) == path
+    True
+    """
     release = find_release(name, manifest=load_manifest(manifest, cache_dir=cache_dir))
     path = release_cache.releases_dir(cache_dir) / release.file
     return path if release_cache.cache_state(path, release) == "verified" else None
@@ -567,7 +684,32 @@ def _download(release: ReleaseFile, path: Path, *, progressbar: bool) -> None:
 
 # -- the cache ---------------------------------------------------------------------------------
 def list_cache(cache_dir: str | os.PathLike[str] | None = None) -> list[CachedFile]:
-    """Release files (verified or not) and partial downloads in the cache."""
+    """Release files (verified or not) and partial downloads in the cache.
+
+    Parameters
+    ----------
+    cache_dir
+        Cache directory, as for :func:`fetch`.
+
+    Returns
+    -------
+    list of CachedFile
+        One per file: ``file``, ``path``, ``size`` and ``status`` (``'verified'``,
+        ``'unverified'`` or ``'partial'``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> source = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = synthetic.write_release(source / "synphys_r2.1_small.sqlite", n_experiments=5)
+    >>> manifest = {"default_url_path": source.as_uri() + "/",
+    ...             "databases": [{"file": "synphys_r2.1_small.sqlite", "schema_version": "22"}]}
+    >>> cache = tempfile.mkdtemp()
+    >>> _ = fetch("small", manifest=manifest, cache_dir=cache, progressbar=False)
+    >>> [(item.file, item.status) for item in list_cache(cache)]
+    [('synphys_r2.1_small.sqlite', 'verified')]
+    """
     return release_cache.list_cache(cache_dir)
 
 
@@ -595,6 +737,19 @@ def verify_cache(
     -------
     list of CacheCheck
         One per cached file: ``ok``, and ``problem`` saying what failed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> source = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = synthetic.write_release(source / "synphys_r2.1_small.sqlite", n_experiments=5)
+    >>> manifest = {"default_url_path": source.as_uri() + "/",
+    ...             "databases": [{"file": "synphys_r2.1_small.sqlite", "schema_version": "22"}]}
+    >>> cache = tempfile.mkdtemp()
+    >>> _ = fetch("small", manifest=manifest, cache_dir=cache, progressbar=False)
+    >>> [(check.file, check.ok) for check in verify_cache(cache_dir=cache, manifest=manifest)]
+    [('synphys_r2.1_small.sqlite', True)]
     """
     loaded = load_manifest(manifest, cache_dir=cache_dir)
     return [

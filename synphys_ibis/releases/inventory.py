@@ -99,6 +99,16 @@ def cache_inventory(cache_dir: str | os.PathLike[str] | None = None) -> list[Cac
     list of CacheEntry
         Sorted by kind (in :data:`CACHE_KINDS` order), then name. Top-level entries the library
         did not write are listed as ``other`` (and never cleaned).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> cache = pathlib.Path(tempfile.mkdtemp())
+    >>> (cache / "demo").mkdir()
+    >>> _ = synthetic.write_release(cache / "demo" / "synphys_demo_2.sqlite", n_experiments=2)
+    >>> [(e.kind, e.name) for e in cache_inventory(cache)]
+    [('demo', 'synphys_demo_2.sqlite')]
     """
     root = settings.cache_dir(cache_dir)
     if not root.is_dir():
@@ -132,6 +142,18 @@ def clean_cache(
     ------
     InvalidArgumentError
         For an unknown kind, or ``other``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from synphys_ibis import synthetic
+    >>> cache = pathlib.Path(tempfile.mkdtemp())
+    >>> (cache / "demo").mkdir()
+    >>> _ = synthetic.write_release(cache / "demo" / "synphys_demo_2.sqlite", n_experiments=2)
+    >>> [e.name for e in clean_cache(cache, kinds=["demo"])]
+    ['synphys_demo_2.sqlite']
+    >>> cache_inventory(cache)
+    []
     """
     wanted = set(kinds)
     allowed = set(CACHE_KINDS) - {"other"}

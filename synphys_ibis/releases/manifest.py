@@ -40,7 +40,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from synphys_ibis.errors import ManifestError
 
@@ -61,6 +61,8 @@ logger = logging.getLogger("synphys_ibis")
 
 #: Sizes of the published releases, smallest first.
 DB_SIZES: tuple[str, ...] = ("small", "medium", "full")
+#: A release size.
+DbSize: TypeAlias = Literal["small", "medium", "full"]
 
 # synphys_r<major>.<minor>[-pre<N>][_<date>]_<small|medium|full>.sqlite (anchored, '.' escaped:
 # stricter than aisynphys' re.match, which accepts anything after the size)
