@@ -116,12 +116,13 @@ def build_matrix_pair_query(
             .select(output)
         )
     rules = query.rules
-    pre_members = class_membership(pre, cell_view, cells_repeat, rules).rename(
-        __pre_member="cell_id", pre_class="class_name"
-    )
-    post_members = class_membership(post, cell_view, cells_repeat, rules).rename(
-        __post_member="cell_id", post_class="class_name"
-    )
+    membership = class_membership(pre, cell_view, cells_repeat, rules)
+    # the same classes on both sides (the usual square matrix): one membership, built once
+    same = pre.keys() == post.keys() and all(pre[k] is post[k] for k in pre)
+    pre_members = membership.rename(__pre_member="cell_id", pre_class="class_name")
+    post_members = (
+        membership if same else class_membership(post, cell_view, cells_repeat, rules)
+    ).rename(__post_member="cell_id", post_class="class_name")
     joined = pairs.join(pre_members, pairs.pre_cell_id == pre_members["__pre_member"]).join(
         post_members, pairs.post_cell_id == post_members["__post_member"]
     )
