@@ -177,9 +177,9 @@ class Database:
     @property
     def engine(self) -> Engine:
         """The engine that stores this database (see :mod:`synphys_ibis.engines.base`).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -192,9 +192,9 @@ class Database:
     @property
     def cache_dir(self) -> Path | None:
         """The cache directory given (None: the default, see :func:`synphys_ibis.settings.cache_dir`).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -207,9 +207,9 @@ class Database:
     @property
     def native_cache(self) -> bool | None:
         """Whether SQLite files are queried through a native DuckDB copy (None: the default).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -222,9 +222,9 @@ class Database:
     @property
     def progress(self) -> bool:
         """Whether long operations of this database (the native copy) show progress bars.
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -237,9 +237,9 @@ class Database:
     @property
     def engine_options(self) -> Mapping[str, Any]:
         """The options of the engine (``storage_options``, ``session``), as given.
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -252,9 +252,9 @@ class Database:
     @property
     def current_writer(self) -> BaseBackend | None:
         """The read-write connection if it is open, else None (nothing is opened).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -365,9 +365,9 @@ class Database:
 
     def reset_reader(self) -> None:
         """Forget the read-only connection after a write (its views and caches are stale).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -383,9 +383,9 @@ class Database:
     @property
     def schema_version(self) -> str:
         """The schema version: as given, else as recorded in the metadata row, else the newest.
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -406,9 +406,9 @@ class Database:
     @property
     def rules(self) -> VersionRules:
         """How queries read :attr:`schema_version` (see :mod:`synphys_ibis.schema.rules`).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -425,9 +425,9 @@ class Database:
     @property
     def ro(self) -> BaseBackend:
         """The read-only Ibis connection, opened on first use (and again after ``os.fork()``).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -445,9 +445,9 @@ class Database:
     @property
     def ro_engine(self) -> BaseBackend:
         """Alias of :attr:`ro` (the name aisynphys uses).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -499,9 +499,9 @@ class Database:
     @property
     def rw_engine(self) -> BaseBackend:
         """Alias of :attr:`rw` (the name aisynphys uses).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -541,9 +541,9 @@ class Database:
     @property
     def maint_engine(self) -> BaseBackend:
         """Alias of :attr:`maint` (the name aisynphys uses).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -588,9 +588,9 @@ class Database:
     @property
     def catalog(self) -> Catalog:
         """Typed tables and compiled join views of the read-only connection.
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -640,9 +640,9 @@ class Database:
 
     def dispose_engines(self) -> None:
         """Close every connection of this database; they reopen on next use.
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -659,9 +659,9 @@ class Database:
     @classmethod
     def dispose_all_engines(cls) -> None:
         """Close the connections of every open Database (call before forking workers).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -676,9 +676,9 @@ class Database:
 
     def close(self) -> None:
         """Close every connection (same as :meth:`dispose_engines`).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
@@ -768,9 +768,9 @@ class Database:
     @property
     def exists(self) -> bool:
         """Whether the database exists (for files: whether the file exists).
+
         Examples
         --------
-
         >>> import os, tempfile
         >>> from synphys_ibis import synthetic
         >>> path = synthetic.write_release(os.path.join(tempfile.mkdtemp(), "r.sqlite"), n_experiments=5)
