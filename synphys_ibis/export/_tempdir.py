@@ -2,10 +2,8 @@
 
 :func:`tempfile.mkdtemp` creates directories with mode 0700 whatever the umask, so a dataset
 directory built in one and renamed into place could not be read by the group or the web server a
-lab shares results with. :func:`make_temp_dir` creates the directory with :func:`os.mkdir`, which
-applies the umask like every other file the library writes.
-
-:func:`owned_temp_dir` also holds the temporary's lock (``<temporary>.lock``,
+lab shares results with. :func:`owned_temp_dir` creates the directory with :func:`os.mkdir`,
+which applies the umask like every other file the library writes, and holds the temporary's lock (``<temporary>.lock``,
 :func:`synphys_ibis.locks.owning`) while it exists, and :func:`replace_with` publishes it, moving
 a previous directory aside to ``<temporary>.old`` until the new one is in place. A process killed
 meanwhile leaves the temporary (and perhaps the aside) with a free lock:
@@ -17,11 +15,12 @@ Examples
 >>> import os, pathlib, stat, tempfile
 >>> parent = pathlib.Path(tempfile.mkdtemp())
 >>> old = os.umask(0o022)
->>> tmp = make_temp_dir(parent, prefix=".out.", suffix=".tmp")
+>>> with owned_temp_dir(parent / "out", separator=".") as tmp:
+...     mode = oct(stat.S_IMODE(tmp.stat().st_mode))
 >>> _ = os.umask(old)
->>> tmp.name.startswith(".out.") and tmp.name.endswith(".tmp"), oct(stat.S_IMODE(tmp.stat().st_mode))
+>>> tmp.name.startswith(".out.") and tmp.name.endswith(".tmp"), mode
 (True, '0o755')
->>> removed = remove_abandoned(parent / "out", separator=".")  # no lock holds it: no owner
+>>> removed = remove_abandoned(parent / "out", separator=".")  # its lock is free: no owner
 >>> removed == [tmp], tmp.exists()
 (True, False)
 """
@@ -39,34 +38,17 @@ from pathlib import Path
 
 from synphys_ibis import locks
 
-__all__ = ["make_temp_dir", "owned_temp_dir", "remove_abandoned", "replace_with"]
+__all__ = ["owned_temp_dir", "remove_abandoned", "replace_with"]
 
 logger = logging.getLogger("synphys_ibis")
 
 _ASIDE = ".old"
 
 
-def make_temp_dir(parent: Path, *, prefix: str, suffix: str) -> Path:
-    """A new, empty directory ``parent / (prefix + <random> + suffix)``, mode ``0o777 & ~umask``.
-
-    Raises
-    ------
-    OSError
-        If the directory cannot be created (e.g. ``parent`` is read-only or missing).
-    """
-    for _ in range(100):
-        candidate = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
-        try:
-            candidate.mkdir(mode=0o777)
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileExistsError(f"could not create a temporary directory {prefix}*{suffix} in {parent}")
-
-
 @contextlib.contextmanager
 def owned_temp_dir(target: Path, *, separator: str) -> Iterator[Path]:
-    """:func:`make_temp_dir` ``.<target name><separator><random>.tmp``, its lock held for the block.
+    """A new, empty directory ``.<target name><separator><random>.tmp`` beside ``target``, mode
+    ``0o777 & ~umask``, its lock held for the block.
 
     The directory itself is the caller's to publish or remove.
     """
