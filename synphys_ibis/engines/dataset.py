@@ -35,11 +35,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from synphys_ibis.engines.base import DatabaseHandle, UnsupportedEngine
+from synphys_ibis.engines.files import path_address
 from synphys_ibis.errors import NotAReleaseError, VerificationError
 
 __all__ = [
     "MANIFEST_FORMAT",
     "MANIFEST_NAME",
+    "DatasetEngine",
     "DatasetFile",
     "DatasetLocation",
     "DatasetManifest",
@@ -386,3 +389,24 @@ def validate_dataset(
                 f"table {table.name!r} holds {total} rows; the manifest records {table.rows}"
             )
     return manifest
+
+
+class DatasetEngine(UnsupportedEngine):
+    """What the engines reading an exported dataset (DuckDB, Spark) share: a read-only release
+    addressed by its directory, whose facts come from the manifest."""
+
+    gap_hint = "Parquet datasets are read-only; write a new one with export_parquet()"
+
+    def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
+        return path_address(host, db_name)
+
+    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
+        return db.dataset_manifest().metadata
+
+    def list_tables(self, db: DatabaseHandle) -> set[str]:
+        return set(db.dataset_manifest().tables)
+
+    def release_name(self, db: DatabaseHandle) -> str:
+        """The name the manifest records for the dataset's source, else the directory's name."""
+        name = db.dataset_manifest().source.get("name")
+        return str(name) if name else os.path.basename(db.db_name or "")

@@ -26,8 +26,9 @@ from typing import Any
 import ibis
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from synphys_ibis.engines.base import Capabilities, DatabaseHandle, UnsupportedEngine
+from synphys_ibis.engines.base import Capabilities, DatabaseHandle
 from synphys_ibis.engines.dataset import (
+    DatasetEngine,
     DatasetLocation,
     DatasetManifest,
     is_dataset,
@@ -35,7 +36,6 @@ from synphys_ibis.engines.dataset import (
 )
 from synphys_ibis.engines.duckdb import connect
 from synphys_ibis.engines.duckdb_readonly import read_only_setup
-from synphys_ibis.engines.files import path_address
 from synphys_ibis.engines.remote import BLOCK_BYTES, block_cached, dataset_filesystem
 from synphys_ibis.schema import load_schema
 from synphys_ibis.schema.normalize import logical_schema, typed_table
@@ -47,7 +47,6 @@ __all__ = [
     "ParquetEngine",
     "create_parquet_views",
     "dataset_files",
-    "dataset_release_name",
     "open_parquet_release",
 ]
 
@@ -159,12 +158,11 @@ def open_parquet_release(
     return con
 
 
-class ParquetEngine(UnsupportedEngine):
+class ParquetEngine(DatasetEngine):
     """A Parquet dataset of a release read by DuckDB (``parquet:///``); read-only."""
 
     name = "parquet"
     option_names: tuple[str, ...] = ("storage_options", "cache_storage")
-    gap_hint = "Parquet datasets are read-only; write a new one with export_parquet()"
     capabilities = Capabilities(
         writable=False,
         dataset=True,
@@ -176,9 +174,6 @@ class ParquetEngine(UnsupportedEngine):
         local_file=False,
         interval_functions=(duckdb_ci_lower, duckdb_ci_upper),
     )
-
-    def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
-        return path_address(host, db_name)
 
     def open_reader(self, db: DatabaseHandle) -> DuckDBBackend:
         return open_parquet_release(
@@ -199,22 +194,6 @@ class ParquetEngine(UnsupportedEngine):
         return db.db_name is not None and is_dataset(
             db.db_name, storage_options=db.engine_options.get("storage_options")
         )
-
-    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
-        return db.dataset_manifest().metadata
-
-    def list_tables(self, db: DatabaseHandle) -> set[str]:
-        return set(db.dataset_manifest().tables)
-
-    def release_name(self, db: DatabaseHandle) -> str:
-        """The name of the release the dataset was exported from (else its directory's)."""
-        return dataset_release_name(db)
-
-
-def dataset_release_name(db: DatabaseHandle) -> str:
-    """The ``name`` the manifest records for the dataset's source, else the directory's name."""
-    name = db.dataset_manifest().source.get("name")
-    return str(name) if name else os.path.basename(db.db_name or "")
 
 
 ENGINE = ParquetEngine()

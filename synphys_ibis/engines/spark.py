@@ -28,9 +28,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from synphys_ibis.engines.base import Capabilities, DatabaseHandle, UnsupportedEngine
-from synphys_ibis.engines.dataset import MANIFEST_NAME, DatasetLocation, DatasetManifest
-from synphys_ibis.engines.files import path_address
+from synphys_ibis.engines.base import Capabilities, DatabaseHandle
+from synphys_ibis.engines.dataset import (
+    MANIFEST_NAME,
+    DatasetEngine,
+    DatasetLocation,
+    DatasetManifest,
+)
 from synphys_ibis.errors import NotAReleaseError, SynphysError
 from synphys_ibis.schema import Table, load_schema
 from synphys_ibis.stats import _beta_quantile, duckdb_ci_lower, duckdb_ci_upper
@@ -442,12 +446,11 @@ def open_spark_release(
     return con
 
 
-class SparkEngine(UnsupportedEngine):
+class SparkEngine(DatasetEngine):
     """A Parquet dataset of a release read by Apache Spark (``spark:///``); read-only."""
 
     name = "spark"
     option_names: tuple[str, ...] = ("session",)
-    gap_hint = "Parquet datasets are read-only; write a new one with export_parquet()"
     capabilities = Capabilities(
         writable=False,
         dataset=True,
@@ -461,9 +464,6 @@ class SparkEngine(UnsupportedEngine):
         interval_functions=(duckdb_ci_lower, duckdb_ci_upper),
         writes_where_computed=True,
     )
-
-    def address(self, host: str, db_name: str | None, app_name: str | None) -> str:
-        return path_address(host, db_name)
 
     def open_reader(self, db: DatabaseHandle) -> Any:
         return open_spark_release(
@@ -480,17 +480,6 @@ class SparkEngine(UnsupportedEngine):
         from synphys_ibis.engines.dataset import is_dataset
 
         return db.db_name is not None and is_dataset(db.db_name)
-
-    def read_metadata(self, db: DatabaseHandle) -> dict[str, Any] | None:
-        return db.dataset_manifest().metadata
-
-    def list_tables(self, db: DatabaseHandle) -> set[str]:
-        return set(db.dataset_manifest().tables)
-
-    def release_name(self, db: DatabaseHandle) -> str:
-        from synphys_ibis.engines.parquet import dataset_release_name
-
-        return dataset_release_name(db)
 
     def write_parquet_parts(
         self, table: Any, directory: Path, *, compression: str, rows_per_file: int
